@@ -1,0 +1,116 @@
+"""EventBridge entries: building, sizing, fitting and batching (pure).
+
+PutEvents takes at most 10 entries and 256 KB per request; an entry's size is the
+UTF-8 bytes of Source, DetailType, Detail and Resources, plus 14 when Time is set.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_ENTRIES_PER_REQUEST = 10
+MAX_REQUEST_BYTES = 256 * 1024
+MAX_ENTRY_BYTES = MAX_REQUEST_BYTES
+_TIME_BYTES = 14
+
+# A reducer makes a too-large detail smaller (documented per detail type); it returns
+# the smaller detail, or None when it has nothing left to trim.
+Reducer = Callable[[dict[str, Any]], "dict[str, Any] | None"]
+
+
+class EntryTooLarge(ValueError):
+    """No documented reduction brings the entry under EventBridge's limit."""
+
+
+def dump_detail(detail: dict[str, Any]) -> str:
+    # ensure_ascii=False: non-ASCII stays one character, so sizes are UTF-8 bytes.
+    return json.dumps(detail, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+@dataclass(frozen=True)
+class EventEntry:
+    """One event for PutEvents, before the bus and source are known."""
+
+    detail_type: str
+    detail: dict[str, Any]
+    time: str | None = None  # ISO 8601; EventBridge uses the arrival time without it
+    resources: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_request_entry(self, bus_name: str, source: str) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "EventBusName": bus_name,
+            "Source": source,
+            "DetailType": self.detail_type,
+            "Detail": dump_detail(self.detail),
+        }
+        if self.time:
+            entry["Time"] = self.time
+        if self.resources:
+            entry["Resources"] = list(self.resources)
+        return entry
+
+
+def request_entry_size(entry: dict[str, Any]) -> int:
+    """Size of a PutEvents request entry as EventBridge counts it."""
+    size = sum(len(entry.get(k, "").encode("utf-8")) for k in ("Source", "DetailType", "Detail"))
+    size += sum(len(r.encode("utf-8")) for r in entry.get("Resources", ()))
+    if entry.get("Time"):
+        size += _TIME_BYTES
+    return size
+
+
+def entry_size(entry: EventEntry, source: str) -> int:
+    return request_entry_size(entry.to_request_entry("", source))
+
+
+def fit_entry(
+    entry: EventEntry,
+    source: str,
+    reducers: Sequence[Reducer],
+    limit: int = MAX_ENTRY_BYTES,
+) -> EventEntry:
+    """Return ``entry`` or a reduced copy of it that fits ``limit`` bytes.
+
+    Reducers are tried in order, each as often as it still changes something.
+    """
+    detail = entry.detail
+    for reduce in reducers:
+        while _size_with(entry, detail, source) > limit:
+            smaller = reduce(detail)
+            if smaller is None:
+                break
+            detail = smaller
+    if _size_with(entry, detail, source) > limit:
+        raise EntryTooLarge(
+            f"{entry.detail_type} entry is {_size_with(entry, detail, source)} bytes"
+            f" after every reduction; EventBridge accepts {limit}"
+        )
+    if detail is entry.detail:
+        return entry
+    return EventEntry(entry.detail_type, detail, entry.time, entry.resources)
+
+
+def _size_with(entry: EventEntry, detail: dict[str, Any], source: str) -> int:
+    return entry_size(EventEntry(entry.detail_type, detail, entry.time, entry.resources), source)
+
+
+def batch_request_entries(
+    entries: Iterable[dict[str, Any]],
+    max_entries: int = MAX_ENTRIES_PER_REQUEST,
+    max_bytes: int = MAX_REQUEST_BYTES,
+) -> Iterator[list[dict[str, Any]]]:
+    """Group request entries into PutEvents calls within both limits, in order."""
+    batch: list[dict[str, Any]] = []
+    batch_bytes = 0
+    for entry in entries:
+        size = request_entry_size(entry)
+        if batch and (len(batch) == max_entries or batch_bytes + size > max_bytes):
+            yield batch
+            batch, batch_bytes = [], 0
+        batch.append(entry)
+        batch_bytes += size
+    if batch:
+        yield batch

@@ -1,0 +1,75 @@
+"""Errors raised by sesbridge. Every error is a ``SesbridgeError``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class SesbridgeError(Exception):
+    """Base class of every sesbridge error."""
+
+
+class InvalidMessage(SesbridgeError, ValueError):
+    """The message cannot be sent as given (bad address, header, size ...).
+
+    Raised before any API call, so nothing reached SES.
+    """
+
+
+class UnsupportedFeature(InvalidMessage):
+    """The message asks for something Amazon SES cannot do (``send_at``, ...).
+
+    Set ``ignore_unsupported_features`` (env ``SESBRIDGE_IGNORE_UNSUPPORTED_FEATURES``)
+    to turn these errors into no-ops.
+    """
+
+    def __init__(self, feature: str) -> None:
+        self.feature = feature
+        super().__init__(
+            f"Amazon SES does not support {feature}. "
+            "Set SESBRIDGE_IGNORE_UNSUPPORTED_FEATURES=true to ignore unsupported features."
+        )
+
+
+class SendError(SesbridgeError):
+    """SES refused or failed a send call.
+
+    ``transient`` tells whether trying again later may succeed (throttling,
+    service errors); ``code`` and ``ses_message`` carry SES's error; the botocore
+    error is chained as ``__cause__``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        ses_message: str | None = None,
+        transient: bool = False,
+        response: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.ses_message = ses_message
+        self.transient = transient
+        self.response = response
+
+
+class NormalizationError(SesbridgeError, ValueError):
+    """An SNS record cannot be turned into a sesbridge event.
+
+    The functions publish an ``Email Normalization Error`` event for it instead of
+    dropping it or retrying it forever.
+    """
+
+
+class PublishError(SesbridgeError):
+    """EventBridge did not accept every entry after all retries.
+
+    The Lambda invocation fails, so Lambda's retries and the on-failure
+    destination keep the SNS event.
+    """
+
+    def __init__(self, message: str, *, failed: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.failed = failed or []

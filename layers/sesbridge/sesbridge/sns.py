@@ -1,0 +1,62 @@
+"""Reading the SNS records Lambda hands to a function subscribed to a topic (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sesbridge.exceptions import NormalizationError
+
+# What SNS sends once when SES event publishing is set up: not JSON, not an event.
+SES_VALIDATION_MESSAGE_PREFIX = "Successfully validated SNS topic"
+
+
+@dataclass(frozen=True)
+class SnsNotification:
+    """One SNS notification as delivered to Lambda."""
+
+    message_id: str | None
+    topic_arn: str | None
+    timestamp: str | None
+    subject: str | None
+    message: str
+    record: Mapping[str, Any]  # the whole record, kept for error events
+
+    @property
+    def is_ses_validation(self) -> bool:
+        return self.message.startswith(SES_VALIDATION_MESSAGE_PREFIX)
+
+
+class MalformedRecord(NormalizationError):
+    """The Lambda event or one of its records does not have SNS's shape."""
+
+    error_type = "not_sns"
+
+    def __init__(self, reason: str, record: Any) -> None:
+        super().__init__(reason)
+        self.record = record
+
+
+def iter_notifications(event: Any) -> Iterator[SnsNotification | MalformedRecord]:
+    """Yield each record of a Lambda SNS event, or a MalformedRecord for one that is not SNS.
+
+    Malformed records are yielded, not raised, so one bad record cannot hide the others.
+    """
+    records = event.get("Records") if isinstance(event, Mapping) else None
+    if not isinstance(records, list):
+        yield MalformedRecord("the Lambda event has no 'Records' list", event)
+        return
+    for record in records:
+        sns = record.get("Sns") if isinstance(record, Mapping) else None
+        if not isinstance(sns, Mapping) or not isinstance(sns.get("Message"), str):
+            yield MalformedRecord("the record has no 'Sns' object with a 'Message' string", record)
+            continue
+        yield SnsNotification(
+            message_id=sns.get("MessageId"),
+            topic_arn=sns.get("TopicArn"),
+            timestamp=sns.get("Timestamp"),
+            subject=sns.get("Subject"),
+            message=sns["Message"],
+            record=record,
+        )
