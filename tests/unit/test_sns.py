@@ -39,3 +39,16 @@ def test_event_without_records_is_one_malformed_item() -> None:
     [item] = list(iter_notifications({"hello": "world"}))
     assert isinstance(item, MalformedRecord)
     assert "Records" in str(item)
+
+
+def test_message_json_parses_objects_and_rejects_the_rest() -> None:
+    import pytest
+    from sesbridge.sns import NotJson, message_json
+
+    [ok] = list(iter_notifications(sns_lambda_event('{"a": 1}', topic_arn="t")))
+    assert message_json(ok) == {"a": 1}
+    for text in ("not json", "[1, 2]"):
+        [bad] = list(iter_notifications(sns_lambda_event(text, topic_arn="t")))
+        with pytest.raises(NotJson) as raised:
+            message_json(bad)
+        assert raised.value.error_type == "not_json"

@@ -59,8 +59,22 @@ class NormalizationError(SesbridgeError, ValueError):
     """An SNS record cannot be turned into a sesbridge event.
 
     The functions publish an ``Email Normalization Error`` event for it instead of
-    dropping it or retrying it forever.
+    dropping it or retrying it forever. ``error_type`` is the stable code the event carries.
     """
+
+    error_type = "invalid"
+
+
+class MissingField(NormalizationError):
+    """An SES notification lacks a field sesbridge needs."""
+
+    error_type = "missing_field"
+
+
+class WrongNotification(NormalizationError):
+    """A notification of another kind (e.g. an inbound mail on the tracking topic)."""
+
+    error_type = "wrong_notification"
 
 
 class PublishError(SesbridgeError):

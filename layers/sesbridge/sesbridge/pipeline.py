@@ -82,7 +82,7 @@ def process_sns_event(
                 normalization_error_entry(
                     function=function,
                     reason=str(error),
-                    error_type=getattr(error, "error_type", "invalid"),
+                    error_type=error.error_type,
                     record=record,
                     source=publisher.source,
                     raw=raw,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,23 @@ class SnsNotification:
     @property
     def is_ses_validation(self) -> bool:
         return self.message.startswith(SES_VALIDATION_MESSAGE_PREFIX)
+
+
+class NotJson(NormalizationError):
+    """The SNS Message is not a JSON object."""
+
+    error_type = "not_json"
+
+
+def message_json(notification: SnsNotification) -> dict[str, Any]:
+    """The notification's Message parsed as a JSON object, or ``NotJson``."""
+    try:
+        value = json.loads(notification.message)
+    except ValueError as error:
+        raise NotJson(f"the SNS Message is not JSON: {error}") from error
+    if not isinstance(value, dict):
+        raise NotJson(f"the SNS Message is JSON but not an object ({type(value).__name__})")
+    return value
 
 
 class MalformedRecord(NormalizationError):
