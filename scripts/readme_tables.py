@@ -1,0 +1,69 @@
+"""Write README's tables of template parameters and outputs from template.yaml.
+
+The template's Description fields are the single source; a test fails when README's copy
+is stale.
+
+    python -m scripts.readme_tables          # rewrite README.md
+    python -m scripts.readme_tables --check  # exit 1 when README is stale
+"""
+
+from __future__ import annotations
+
+import sys
+
+from scripts.local_deploy import ROOT, load_template
+
+README = ROOT / "README.md"
+BEGIN, END = "<!-- template tables: begin -->", "<!-- template tables: end -->"
+
+
+def _cell(text: object) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _default(spec: dict) -> str:
+    if "Default" not in spec:
+        return "(required)"
+    default = spec["Default"]
+    return f"`{default}`" if default != "" else "(empty)"
+
+
+def tables() -> str:
+    template = load_template()
+    lines = [BEGIN, "", "| parameter | default | meaning |", "|---|---|---|"]
+    for name, spec in template["Parameters"].items():
+        allowed = spec.get("AllowedValues")
+        extra = f" One of: {', '.join(map(str, allowed))}." if allowed else ""
+        lines.append(
+            f"| `{name}` | {_default(spec)} | {_cell(spec.get('Description', ''))}{extra} |"
+        )
+    lines += ["", "| output | what it is |", "|---|---|"]
+    for name, spec in template["Outputs"].items():
+        description = spec.get("Description") or ""
+        lines.append(f"| `{name}` | {_cell(description)} |")
+    lines += ["", END]
+    return "\n".join(lines)
+
+
+def updated_readme(readme: str) -> str:
+    if BEGIN in readme:
+        head, rest = readme.split(BEGIN, 1)
+        _, tail = rest.split(END, 1)
+        return head + tables() + tail
+    return readme.replace("<!-- parameters table -->", tables())
+
+
+def main(argv: list[str]) -> int:
+    readme = README.read_text(encoding="utf-8")
+    new = updated_readme(readme)
+    if "--check" in argv:
+        if new != readme:
+            print("README's template tables are stale; run: python -m scripts.readme_tables")
+            return 1
+        return 0
+    README.write_text(new, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

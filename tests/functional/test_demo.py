@@ -1,0 +1,35 @@
+"""`make demo` end to end, in-process: the demo cannot rot unnoticed."""
+
+from __future__ import annotations
+
+import json
+
+from scripts.demo import expected_events, run_demo
+
+
+def test_demo_publishes_every_expected_event(tmp_path, assert_valid_event) -> None:
+    lines: list[str] = []
+    result = run_demo(output=tmp_path / "events.jsonl", say=lines.append)
+    assert result.failures == []
+    assert result.missing == []
+    assert result.ok
+
+    written = [json.loads(line) for line in result.output.read_text().splitlines()]
+    assert written == result.events
+    for event in written:
+        assert_valid_event(event)
+
+    tracking = [e["detail"] for e in written if e["detail-type"] == "Email Tracking Event"]
+    assert {(d["event_type"], d["recipient"]) for d in tracking} >= {
+        pair for pair in expected_events() if pair[1] is not None
+    }
+    sent = next(d for d in tracking if d["event_type"] == "sent")
+    assert sent["tags"] == ["welcome"]
+    assert sent["metadata"] == {"user_id": "42", "plan": "trial"}
+    bounces = [d for d in tracking if d["event_type"] == "bounced"]
+    assert len(bounces) == 2 and len({b["event_id"] for b in bounces}) == 1
+
+    [inbound] = [e["detail"] for e in written if e["detail-type"] == "Email Inbound Event"]
+    assert inbound["message"]["attachments"][0]["filename"] == "invoice-1234.pdf"
+    assert not [e for e in written if e["detail-type"] == "Email Normalization Error"]
+    assert any("What SES received" in line for line in lines)
