@@ -200,12 +200,20 @@ def deploy(
     return deployment
 
 
-_LATE_TYPES = {"AWS::Serverless::Function", "AWS::Events::Rule", "AWS::SNS::Subscription"}
+_LATE_TYPES = {
+    "AWS::Serverless::Function",
+    "AWS::Events::Archive",
+    "AWS::SNS::TopicPolicy",
+    "AWS::S3::BucketPolicy",
+}
 _CREATORS = {
     "AWS::SNS::Topic": "topic",
     "AWS::SQS::Queue": "queue",
     "AWS::S3::Bucket": "bucket",
     "AWS::Events::EventBus": "event_bus",
+    "AWS::Events::Archive": "archive",
+    "AWS::SNS::TopicPolicy": "topic_policy",
+    "AWS::S3::BucketPolicy": "bucket_policy",
     "AWS::Serverless::Function": "function",
 }
 
@@ -246,6 +254,31 @@ class _Creators:
         name = self._name(logical_id, props.get("Name"))
         arn = self.session.client("events").create_event_bus(Name=name)["EventBusArn"]
         return {"Ref": name, "Arn": arn, "Name": name}
+
+    def archive(self, logical_id: str, props: dict[str, Any]) -> dict[str, Any]:
+        name = self._name(logical_id, props.get("ArchiveName"))[:48]
+        arn = self.session.client("events").create_archive(
+            ArchiveName=name,
+            EventSourceArn=props["SourceArn"],
+            EventPattern=json.dumps(props.get("EventPattern") or {}),
+            RetentionDays=int(props.get("RetentionDays", 0)),
+        )["ArchiveArn"]
+        return {"Ref": name, "Arn": arn}
+
+    def topic_policy(self, logical_id: str, props: dict[str, Any]) -> dict[str, Any]:
+        for topic_arn in props["Topics"]:
+            self.session.client("sns").set_topic_attributes(
+                TopicArn=topic_arn,
+                AttributeName="Policy",
+                AttributeValue=json.dumps(props["PolicyDocument"]),
+            )
+        return {"Ref": logical_id}
+
+    def bucket_policy(self, logical_id: str, props: dict[str, Any]) -> dict[str, Any]:
+        self.session.client("s3").put_bucket_policy(
+            Bucket=props["Bucket"], Policy=json.dumps(props["PolicyDocument"])
+        )
+        return {"Ref": logical_id}
 
     def function(self, logical_id: str, props: dict[str, Any]) -> dict[str, Any]:
         return {}  # handled by _function: functions run in-process
