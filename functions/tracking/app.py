@@ -68,6 +68,12 @@ def publisher() -> EventBridgePublisher:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
+    records = event.get("Records") if isinstance(event, dict) else None
+    metrics.add_metric(
+        name="Notifications",
+        unit=MetricUnit.Count,
+        value=len(records) if isinstance(records, list) else 1,
+    )
     config = settings()
     outcome = process_sns_event(
         event,
