@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -76,3 +79,17 @@ def test_entry_too_large_even_trimmed_is_a_normalization_error() -> None:
     event["reject"]["reason"] = "z" * (300 * 1024)
     with pytest.raises(TrackingEventTooLarge, match="after every reduction"):
         tracking_entries(notification(sns_lambda_event(json.dumps(event), topic_arn=TOPIC)))
+
+
+def test_the_tracking_normalizer_loads_no_aws_sdk() -> None:
+    code = "import sys, sesbridge.tracking; print(sorted(sys.modules))"
+    layer = str(SAMPLE_EVENTS.parent / "layers" / "sesbridge")
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": layer},
+    ).stdout
+    assert "boto3" not in out and "botocore" not in out
+    assert "sesbridge.tracking.normalize" in out

@@ -18,17 +18,28 @@ Fields = dict[str, Any]
 Mapper = Callable[[dict[str, Any], dict[str, Any]], list[Fields]]
 
 
-def _recipients(obj: dict[str, Any], key: str, ses_type: str) -> list[Any]:
-    value = obj.get(key)
-    if not isinstance(value, list):
+def _each_listed(
+    obj: dict[str, Any], key: str, ses_type: str, fields: Fields, *, smtp: bool = False
+) -> list[Fields]:
+    """One dict per entry of the per-type recipient list ``key`` (required).
+
+    ``smtp`` adds the entry's own diagnosticCode and status (bounces, delays).
+    """
+    listed = obj.get(key)
+    if not isinstance(listed, list):
         raise MissingField(f"SES {ses_type} event has no {key!r} list")
-    return value
+    return [{**fields, "recipient": _address(r), **(_smtp(r) if smtp else {})} for r in listed]
 
 
 def _address(recipient: Any) -> str | None:
     if isinstance(recipient, dict):
         recipient = recipient.get("emailAddress")
     return recipient if isinstance(recipient, str) else None
+
+
+def _smtp(recipient: Any) -> Fields:
+    entry = recipient if isinstance(recipient, dict) else {}
+    return {"mta_response": entry.get("diagnosticCode"), "smtp_status": entry.get("status")}
 
 
 def _each_destination(mail: dict[str, Any], fields: Fields) -> list[Fields]:
@@ -42,58 +53,39 @@ def _each_destination(mail: dict[str, Any], fields: Fields) -> list[Fields]:
 
 def bounce(obj: dict[str, Any], mail: dict[str, Any]) -> list[Fields]:
     bounce_type, subtype = obj.get("bounceType"), obj.get("bounceSubType")
-    return [
-        {
-            "event_type": "bounced",
-            "reject_reason": "bounced",
-            "description": f"{bounce_type}: {subtype}",
-            "bounce_type": bounce_type,
-            "bounce_subtype": subtype,
-            "recipient": _address(r),
-            "mta_response": r.get("diagnosticCode") if isinstance(r, dict) else None,
-            "smtp_status": r.get("status") if isinstance(r, dict) else None,
-        }
-        for r in _recipients(obj, "bouncedRecipients", "Bounce")
-    ]
+    fields = {
+        "event_type": "bounced",
+        "reject_reason": "bounced",
+        "description": f"{bounce_type}: {subtype}",
+        "bounce_type": bounce_type,
+        "bounce_subtype": subtype,
+    }
+    return _each_listed(obj, "bouncedRecipients", "Bounce", fields, smtp=True)
 
 
 def complaint(obj: dict[str, Any], mail: dict[str, Any]) -> list[Fields]:
-    return [
-        {
-            "event_type": "complained",
-            "reject_reason": "spam",
-            "description": obj.get("complaintFeedbackType"),
-            "user_agent": obj.get("userAgent"),
-            "recipient": _address(r),
-        }
-        for r in _recipients(obj, "complainedRecipients", "Complaint")
-    ]
+    fields = {
+        "event_type": "complained",
+        "reject_reason": "spam",
+        "description": obj.get("complaintFeedbackType"),
+        "user_agent": obj.get("userAgent"),
+    }
+    return _each_listed(obj, "complainedRecipients", "Complaint", fields)
 
 
 def delivery(obj: dict[str, Any], mail: dict[str, Any]) -> list[Fields]:
-    return [
-        {
-            "event_type": "delivered",
-            "mta_response": obj.get("smtpResponse"),
-            "recipient": _address(r),
-        }
-        for r in _recipients(obj, "recipients", "Delivery")
-    ]
+    fields = {"event_type": "delivered", "mta_response": obj.get("smtpResponse")}
+    return _each_listed(obj, "recipients", "Delivery", fields)
 
 
 def delivery_delay(obj: dict[str, Any], mail: dict[str, Any]) -> list[Fields]:
-    return [
-        {
-            "event_type": "deferred",
-            "description": obj.get("delayType"),
-            "delay_type": obj.get("delayType"),
-            "delay_expires_at": utc_iso(obj.get("expirationTime")),
-            "recipient": _address(r),
-            "mta_response": r.get("diagnosticCode") if isinstance(r, dict) else None,
-            "smtp_status": r.get("status") if isinstance(r, dict) else None,
-        }
-        for r in _recipients(obj, "delayedRecipients", "DeliveryDelay")
-    ]
+    fields = {
+        "event_type": "deferred",
+        "description": obj.get("delayType"),
+        "delay_type": obj.get("delayType"),
+        "delay_expires_at": utc_iso(obj.get("expirationTime")),
+    }
+    return _each_listed(obj, "delayedRecipients", "DeliveryDelay", fields, smtp=True)
 
 
 def send(obj: dict[str, Any], mail: dict[str, Any]) -> list[Fields]:
