@@ -263,6 +263,13 @@ def test_allowed_topic_is_processed(event_bus, environment) -> None:
     assert [e["detail-type"] for e in event_bus.read()] == ["Email Tracking Event"]
 
 
+def test_event_too_large_even_trimmed_is_an_error_event(bus, assert_valid_event) -> None:
+    invoke(with_message("reject", lambda m: m["reject"].update(reason="z" * (300 * 1024))))
+    detail = the_error_event(bus, assert_valid_event)
+    assert detail["error_type"] == "too_large"
+    assert detail["raw_record_truncated"] is True
+
+
 def test_ses_validation_message_yields_nothing(bus) -> None:
     text = "Successfully validated SNS topic for Amazon SES event publishing."
     assert invoke(sns_lambda_event(text, topic_arn=TOPIC)) == {

@@ -247,3 +247,12 @@ def test_unusable_events_raise_a_clear_normalization_error(change, error, words)
     change(event)
     with pytest.raises(error, match=words):
         normalize(event)
+
+
+@pytest.mark.parametrize("module", ["headers", "identity", "normalize", "timestamps"])
+def test_docstring_examples_hold(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"sesbridge.tracking.{module}"))
+    assert result.attempted > 0 and result.failed == 0
