@@ -8,6 +8,7 @@ from sesbridge.events.entries import (
     EntryTooLarge,
     EventEntry,
     batch_request_entries,
+    dump_detail,
     entry_size,
     fit_entry,
     request_entry_size,
@@ -61,7 +62,14 @@ def test_fit_entry_applies_reducers_until_it_fits() -> None:
 
 def test_fit_entry_returns_small_entries_unchanged() -> None:
     entry = EventEntry("T", {"text": "short"})
-    assert fit_entry(entry, "s", [_trim_text]) is entry
+    fitted = fit_entry(entry, "s", [_trim_text])
+    assert fitted == entry and fitted.detail is entry.detail
+
+
+def test_fit_entry_keeps_the_detail_json_it_measured() -> None:
+    fitted = fit_entry(EventEntry("T", {"text": "y" * (600 * 1024)}), "s", [_trim_text])
+    assert fitted.detail_json == dump_detail(fitted.detail)
+    assert fitted.to_request_entry("bus", "s")["Detail"] is fitted.detail_json
 
 
 def test_fit_entry_raises_when_reducers_cannot_help() -> None:

@@ -38,13 +38,18 @@ class EventEntry:
     detail: dict[str, Any]
     time: str | None = None  # ISO 8601; EventBridge uses the arrival time without it
     resources: tuple[str, ...] = field(default_factory=tuple)
+    # The Detail JSON when ``fit_entry`` already built it to measure the entry, so a
+    # detail is serialized once (it dominates the CPU per event); the detail must not
+    # change afterwards.
+    detail_json: str | None = field(default=None, compare=False, repr=False)
 
     def to_request_entry(self, bus_name: str, source: str) -> dict[str, Any]:
+        detail_json = self.detail_json if self.detail_json is not None else dump_detail(self.detail)
         entry: dict[str, Any] = {
             "EventBusName": bus_name,
             "Source": source,
             "DetailType": self.detail_type,
-            "Detail": dump_detail(self.detail),
+            "Detail": detail_json,
         }
         if self.time:
             entry["Time"] = self.time
@@ -74,27 +79,28 @@ def fit_entry(
 ) -> EventEntry:
     """Return ``entry`` or a reduced copy of it that fits ``limit`` bytes.
 
-    Reducers are tried in order, each as often as it still changes something.
+    Reducers are tried in order, each as often as it still changes something. The
+    returned entry carries the Detail JSON it was measured with (``detail_json``).
     """
-    detail = entry.detail
+    fitted = _serialized(entry, entry.detail)
+    size = entry_size(fitted, source)
     for reduce in reducers:
-        while _size_with(entry, detail, source) > limit:
-            smaller = reduce(detail)
+        while size > limit:
+            smaller = reduce(fitted.detail)
             if smaller is None:
                 break
-            detail = smaller
-    if _size_with(entry, detail, source) > limit:
+            fitted = _serialized(entry, smaller)
+            size = entry_size(fitted, source)
+    if size > limit:
         raise EntryTooLarge(
-            f"{entry.detail_type} entry is {_size_with(entry, detail, source)} bytes"
+            f"{entry.detail_type} entry is {size} bytes"
             f" after every reduction; EventBridge accepts {limit}"
         )
-    if detail is entry.detail:
-        return entry
-    return EventEntry(entry.detail_type, detail, entry.time, entry.resources)
+    return fitted
 
 
-def _size_with(entry: EventEntry, detail: dict[str, Any], source: str) -> int:
-    return entry_size(EventEntry(entry.detail_type, detail, entry.time, entry.resources), source)
+def _serialized(entry: EventEntry, detail: dict[str, Any]) -> EventEntry:
+    return EventEntry(entry.detail_type, detail, entry.time, entry.resources, dump_detail(detail))
 
 
 def batch_request_entries(

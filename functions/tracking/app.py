@@ -1,0 +1,100 @@
+"""Tracking function: SES sending events from SNS -> ``Email Tracking Event`` on EventBridge.
+
+The composition root only: settings and the publisher are built on the first
+invocation and reused by later ones in the same execution environment; the work is
+``sesbridge.pipeline.process_sns_event`` with the tracking normalizer.
+
+Environment: ``EVENT_BUS_NAME`` (required: name or ARN), ``EVENT_SOURCE`` (default
+``sesbridge``), ``ALLOWED_TOPIC_ARNS`` (comma-separated; empty accepts every topic).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache, partial
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from sesbridge.events import DEFAULT_EVENT_SOURCE, TRACKING_DETAIL_TYPE
+from sesbridge.pipeline import Outcome, process_sns_event
+from sesbridge.publishing import EventBridgePublisher
+from sesbridge.tracking import tracking_entries
+
+SERVICE = "sesbridge-tracking"
+logger = Logger(service=SERVICE)
+metrics = Metrics(
+    namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "sesbridge"), service=SERVICE
+)
+# sesbridge's own log records (normalization errors, bad X-Metadata) as structured JSON too.
+copy_config_to_registered_loggers(source_logger=logger, include={"sesbridge"})
+
+
+@dataclass(frozen=True)
+class TrackingSettings:
+    """The function's settings, from its environment."""
+
+    bus_name: str
+    source: str
+    allowed_topic_arns: frozenset[str]
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> TrackingSettings:
+        bus_name = environ.get("EVENT_BUS_NAME", "").strip()
+        if not bus_name:
+            raise RuntimeError("EVENT_BUS_NAME is not set: the tracking function has no bus")
+        arns = environ.get("ALLOWED_TOPIC_ARNS", "")
+        return cls(
+            bus_name=bus_name,
+            source=environ.get("EVENT_SOURCE", "").strip() or DEFAULT_EVENT_SOURCE,
+            allowed_topic_arns=frozenset(a.strip() for a in arns.split(",") if a.strip()),
+        )
+
+
+@cache
+def settings() -> TrackingSettings:
+    return TrackingSettings.from_environ(os.environ)
+
+
+@cache
+def publisher() -> EventBridgePublisher:
+    return EventBridgePublisher(settings().bus_name, settings().source)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
+    records = event.get("Records") if isinstance(event, dict) else None
+    metrics.add_metric(
+        name="Notifications",
+        unit=MetricUnit.Count,
+        value=len(records) if isinstance(records, list) else 1,
+    )
+    config = settings()
+    outcome = process_sns_event(
+        event,
+        function="tracking",
+        normalize=partial(tracking_entries, source=config.source),
+        publisher=publisher(),
+        allowed_topic_arns=config.allowed_topic_arns,
+    )
+    _count(outcome)
+    return {"published": len(outcome.entries), "errors": outcome.errors, "ignored": outcome.ignored}
+
+
+def _count(outcome: Outcome) -> None:
+    metrics.add_metric(name="NormalizationErrors", unit=MetricUnit.Count, value=outcome.errors)
+    per_type = Counter(
+        e.detail["event_type"] for e in outcome.entries if e.detail_type == TRACKING_DETAIL_TYPE
+    )
+    for event_type, count in sorted(per_type.items()):
+        # One metric with an event_type dimension: CloudWatch sums or splits it as needed.
+        with single_metric(
+            name="TrackingEvents", unit=MetricUnit.Count, value=count, namespace=metrics.namespace
+        ) as metric:
+            metric.add_dimension(name="service", value=SERVICE)
+            metric.add_dimension(name="event_type", value=event_type)

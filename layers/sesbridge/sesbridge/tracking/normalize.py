@@ -1,0 +1,125 @@
+"""One SES sending event (either SNS format) -> ``Email Tracking Event`` details."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from sesbridge.events import ESP_NAME, SCHEMA_VERSION
+from sesbridge.exceptions import MissingField, WrongNotification
+from sesbridge.tracking import mapping
+from sesbridge.tracking.headers import tags_and_metadata
+from sesbridge.tracking.identity import tracking_event_id
+from sesbridge.tracking.timestamps import first_utc_iso
+
+# Fields every detail has; a mapper sets the ones its type knows.
+_DEFAULTS: dict[str, Any] = {
+    "recipient": None,
+    "reject_reason": None,
+    "description": None,
+    "mta_response": None,
+    "click_url": None,
+    "user_agent": None,
+    "bounce_type": None,
+    "bounce_subtype": None,
+    "smtp_status": None,
+    "delay_type": None,
+    "delay_expires_at": None,
+    "contact_list": None,
+}
+
+
+def normalize_tracking(
+    ses_event: dict[str, Any],
+    *,
+    sns_message_id: str | None = None,
+    sns_timestamp: str | None = None,
+) -> list[dict[str, Any]]:
+    """The tracking event details for one SES event: one per recipient it is about.
+
+    Raises ``MissingField`` when the event lacks what every event needs (its type,
+    ``mail.messageId``) or its type's recipient list, and ``WrongNotification`` for
+    an inbound mail notification. Unknown types give ``event_type`` ``unknown``.
+
+    >>> [d["event_type"] for d in normalize_tracking(
+    ...     {"eventType": "Send", "mail": {"messageId": "m-1", "destination": ["a@example.com"],
+    ...      "timestamp": "2026-11-24T10:00:00Z"}, "send": {}})]
+    ['sent']
+    """
+    ses_type = ses_event.get("eventType") or ses_event.get("notificationType")
+    if not isinstance(ses_type, str) or not ses_type:
+        raise MissingField("SES event has neither 'eventType' nor 'notificationType'")
+    if ses_type == "Received":
+        raise WrongNotification(
+            "an SES inbound (Received) notification reached the tracking function;"
+            " point the receipt rule at the inbound topic"
+        )
+    mail = ses_event.get("mail")
+    if not isinstance(mail, dict) or not isinstance(mail.get("messageId"), str):
+        raise MissingField(f"SES {ses_type} event has no 'mail.messageId'")
+
+    key, mapper = mapping.MAPPERS.get(ses_type, (_object_key(ses_type), mapping.unknown))
+    obj = ses_event.get(key)
+    obj = obj if isinstance(obj, dict) else {}
+    timestamp = first_utc_iso(obj.get("timestamp"), mail.get("timestamp"), sns_timestamp)
+    if timestamp is None:
+        raise MissingField(f"SES {ses_type} event has no valid timestamp (nor has its SNS record)")
+    headers = mail.get("headers")
+    tags, metadata = tags_and_metadata(headers if isinstance(headers, list) else ())
+    ses_tags = mail.get("tags")
+    common = {
+        "schema_version": SCHEMA_VERSION,
+        "timestamp": timestamp,
+        "message_id": mail["messageId"],
+        "tags": tags,
+        "metadata": metadata,
+        "esp_name": ESP_NAME,
+        "ses_event_type": ses_type,
+        "ses_tags": ses_tags if isinstance(ses_tags, dict) else {},
+        "sns_message_id": sns_message_id,
+        "headers_truncated": mail.get("headersTruncated") is True,
+        "esp_event_trimmed": False,
+        "esp_event": ses_event,
+    }
+    occurrence = _occurrence(ses_type, obj, ses_event, known=ses_type in mapping.MAPPERS)
+    details = []
+    for fields in mapper(obj, mail):
+        detail = {**_DEFAULTS, **common, **fields}
+        if ses_type not in mapping.MAPPERS:
+            detail["description"] = f"Unknown SES event type {ses_type!r}"
+        detail["event_id"] = tracking_event_id(
+            message_id=mail["messageId"],
+            ses_type=ses_type,
+            recipient=detail["recipient"],
+            occurrence=occurrence,
+        )
+        details.append(detail)
+    return details
+
+
+def _object_key(ses_type: str) -> str:
+    # SES names the per-type object after the type, first letter lowered ("DeliveryDelay").
+    return ses_type[:1].lower() + ses_type[1:].replace(" ", "")
+
+
+def _occurrence(
+    ses_type: str, obj: dict[str, Any], ses_event: dict[str, Any], *, known: bool
+) -> str:
+    """What tells this occurrence from another of the same type, recipient and message.
+
+    Bounces and complaints carry a feedback id; most other types a timestamp (a click
+    also its link). Send, Reject and Rendering Failure happen once per message.
+    """
+    feedback_id = obj.get("feedbackId")
+    if isinstance(feedback_id, str):
+        return feedback_id
+    when = obj.get("timestamp")
+    if isinstance(when, str):
+        link = obj.get("link")
+        return f"{when}\x1f{link}" if isinstance(link, str) else when
+    if known:
+        return ""
+    # A future type without a timestamp: the whole event is the only stable key.
+    canonical = json.dumps(ses_event, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -1,0 +1,32 @@
+"""SES timestamps to the one form sesbridge publishes: ISO 8601, UTC, milliseconds, ``Z``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+
+def utc_iso(value: Any) -> str | None:
+    """``value`` as ``2026-11-24T10:00:00.123Z``, or None when it is not an ISO 8601 time.
+
+    >>> utc_iso("2026-11-24T11:00:00+01:00")
+    '2026-11-24T10:00:00.000Z'
+    """
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:  # SES always says Z; a bare time is taken as UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def first_utc_iso(*candidates: Any) -> str | None:
+    """The first candidate that is a valid time, normalized by ``utc_iso``."""
+    for candidate in candidates:
+        normalized = utc_iso(candidate)
+        if normalized is not None:
+            return normalized
+    return None
