@@ -15,27 +15,44 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from email.utils import make_msgid, unquote
-from typing import TYPE_CHECKING, Any
-
+# Importing this module stays cheap (no typing/dataclasses/email.utils at import time):
+# ``from sesbridge import EmailMessage`` is on every sending function's cold start.
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Iterable, Mapping, Sequence
+    from datetime import datetime
     from email.message import Message
+    from typing import Any
 
     from sesbridge.sending.sender import Sender
     from sesbridge.sending.status import SendStatus
 
 
-@dataclass(frozen=True)
 class Attachment:
-    """A file attached to the message; inline (shown in the HTML) when it has a content_id."""
+    """A file attached to the message; inline (shown in the HTML) when it has a content_id
+    (without the <>)."""
 
-    filename: str | None
-    content: bytes | str
-    mimetype: str | None = None
-    content_id: str | None = None  # without <>; set for inline images
+    __slots__ = ("content", "content_id", "filename", "mimetype")
+
+    def __init__(
+        self,
+        filename: str | None,
+        content: bytes | str,
+        mimetype: str | None = None,
+        content_id: str | None = None,
+    ) -> None:
+        self.filename = filename
+        self.content = content
+        self.mimetype = mimetype
+        self.content_id = content_id
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Attachment):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+
+    def __repr__(self) -> str:
+        return f"Attachment({self.filename!r}, <{len(self.content)}>, {self.mimetype!r})"
 
     @property
     def inline(self) -> bool:
@@ -138,6 +155,8 @@ class EmailMessage:
         >>> cid = message.attach_inline_image(png_bytes, "logo.png")
         >>> message.attach_alternative(f'<img src="cid:{cid}">', "text/html")
         """
+        from email.utils import make_msgid, unquote
+
         # "inline" is a valid msgid domain that is never a real host (as django-anymail does).
         content_id = unquote(make_msgid(idstring, domain or "inline"))
         mimetype = f"image/{subtype}" if subtype else None
