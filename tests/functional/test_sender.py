@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import json
 from collections.abc import Iterator
 from email import policy
 from typing import Any
@@ -84,7 +85,7 @@ def test_send_reaches_ses_with_raw_mime_and_all_recipients(ses: Any) -> None:
     assert "hidden@example.org" not in sent.raw_data
     received = email.message_from_string(sent.raw_data, policy=policy.default)
     assert received["Subject"] == "Grüße"
-    assert received["X-Tag"] == "welcome" and received["X-Metadata"] == '{"user":7}'
+    assert received["X-Tag"] == "welcome" and json.loads(received["X-Metadata"]) == {"user": 7}
     assert status.esp_response["MessageId"] == sent.id
 
 

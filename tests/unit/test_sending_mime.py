@@ -129,3 +129,15 @@ def test_message_over_the_ses_limit_is_refused(monkeypatch: pytest.MonkeyPatch) 
 
 def test_forty_megabytes_is_the_default_limit() -> None:
     assert mime.MAX_MESSAGE_BYTES == 40 * 1024 * 1024
+
+
+def test_long_metadata_folds_at_spaces_and_round_trips() -> None:
+    metadata = {"note": "a,b;c " * 40, "items": list(range(300))}
+    raw = _build(metadata=metadata)
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    assert json.loads(_parse(raw)["X-Metadata"]) == metadata
+
+
+def test_a_header_line_that_cannot_fold_is_refused() -> None:
+    with pytest.raises(InvalidMessage, match="X-Metadata has a line of"):
+        _build(metadata={"token": "x" * 1200})

@@ -287,12 +287,12 @@ def test_template_tags_metadata_and_merge_headers_travel_as_headers() -> None:
     assert template["Headers"] == [
         {"Name": "X-Brand", "Value": "=?utf-8?b?U2jDtnA=?="},
         {"Name": "X-Tag", "Value": "welcome"},
-        {"Name": "X-Metadata", "Value": '{"campaign":"spring"}'},
+        {"Name": "X-Metadata", "Value": '{"campaign": "spring"}'},
     ]
     assert request.params["DefaultEmailTags"] == [{"Name": "Category", "Value": "welcome"}]
     ann, bob = request.params["BulkEmailEntries"]
     assert ann["ReplacementHeaders"] == [
-        {"Name": "X-Metadata", "Value": '{"campaign":"spring","user":1}'}
+        {"Name": "X-Metadata", "Value": '{"campaign": "spring", "user": 1}'}
     ]
     assert bob["ReplacementHeaders"] == [
         {"Name": "List-Unsubscribe", "Value": "<https://x.example/b>"}

@@ -82,13 +82,30 @@ def build_mime(
         raise InvalidMessage(
             f"message is {len(raw)} bytes; Amazon SES accepts at most {MAX_MESSAGE_BYTES}"
         )
+    _check_header_lines(raw)
     return raw
+
+
+def _check_header_lines(raw: bytes) -> None:
+    # Headers fold only at whitespace: a long value without spaces (e.g. one long metadata
+    # string) would leave a line longer than SMTP allows, which mail servers reject.
+    head = raw[: raw.find(b"\r\n\r\n")]
+    name = b""
+    for line in head.split(b"\r\n"):
+        if not line[:1].isspace():  # else a continuation of the previous header
+            name = line.split(b":", 1)[0]
+        if len(line) > _MAX_LINE:
+            raise InvalidMessage(
+                f"header {name.decode('ascii', 'replace')} has a line of {len(line)} "
+                f"characters with no space to fold at; SMTP allows {_MAX_LINE}"
+            )
 
 
 def serialize_metadata(metadata: Mapping[str, Any]) -> str:
     """Metadata as the one-line ASCII JSON the ``X-Metadata`` header carries."""
     try:
-        return json.dumps(metadata, separators=(",", ":"))
+        # ", " and ": " separators give the header room to fold between items.
+        return json.dumps(metadata)
     except (TypeError, ValueError) as error:
         raise InvalidMessage(f"metadata is not JSON-serializable: {error}") from None
 
