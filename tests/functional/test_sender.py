@@ -321,3 +321,26 @@ def test_throttled_bulk_call_is_retried() -> None:
     with stubber:
         status = sender.send(_template_message(["a@example.net"]))
     assert status.message_id == "m-0" and len(sleeps) == 1
+
+
+def test_a_later_call_failing_reports_its_recipients_failed_instead_of_raising() -> None:
+    sender, stubber, _ = _stubbed(max_retries=0)
+    to = [f"r{i}@example.net" for i in range(120)]
+    stubber.add_response("send_bulk_email", _results(*["SUCCESS"] * 50))
+    stubber.add_client_error("send_bulk_email", "TooManyRequestsException", "slow", 429)
+    with stubber:
+        status = sender.send(_template_message(to))
+    stubber.assert_no_pending_responses()  # the third call is not attempted
+    assert status.status == {"queued", "failed"}
+    assert {status.recipients[a].status for a in to[:50]} == {"queued"}
+    late = status.recipients[to[119]]
+    assert late.status == "failed" and late.message_id is None
+    assert "TooManyRequestsException" in late.error and "not sent" in late.error
+
+
+def test_a_first_call_failing_raises_since_nothing_was_sent() -> None:
+    sender, stubber, _ = _stubbed()
+    stubber.add_client_error("send_bulk_email", "NotFoundException", "no template", 404)
+    with stubber, pytest.raises(SendError) as raised:
+        sender.send(_template_message([f"r{i}@example.net" for i in range(60)]))
+    assert raised.value.code == "NotFoundException" and sender.calls == 1

@@ -113,8 +113,18 @@ class Sender:
             return send_email_status(self._call("send_email", requests.params), requests)
         results: dict[str, EntryResult] = {}
         responses: list[Any] = []
-        for request in requests:
-            results.update(self._send_bulk(request, responses))
+        for number, request in enumerate(requests):
+            try:
+                results.update(self._send_bulk(request, responses))
+            except SendError as error:
+                if not any(r.status == "SUCCESS" for r in results.values()):
+                    raise  # nothing went out: the whole send can simply be tried again
+                # Some mail went out already: raising would invite a resend to those
+                # recipients, so report this call's and the later calls' recipients failed.
+                unsent = EntryResult(error.code or "FAILED", None, f"not sent: {error}")
+                for later in requests[number:]:
+                    results.update(dict.fromkeys(later.recipients, unsent))
+                break
         return bulk_send_status(results, responses)
 
     def _send_bulk(self, request: BulkEmailRequest, responses: list[Any]) -> dict[str, EntryResult]:
