@@ -344,3 +344,14 @@ def test_a_first_call_failing_raises_since_nothing_was_sent() -> None:
     with stubber, pytest.raises(SendError) as raised:
         sender.send(_template_message([f"r{i}@example.net" for i in range(60)]))
     assert raised.value.code == "NotFoundException" and sender.calls == 1
+
+
+def test_a_failing_entry_retry_keeps_the_entries_already_sent() -> None:
+    sender, stubber, _ = _stubbed()
+    stubber.add_response("send_bulk_email", _results("SUCCESS", "ACCOUNT_THROTTLED"))
+    stubber.add_client_error("send_bulk_email", "AccountSendingPausedException", "paused", 400)
+    with stubber:
+        status = sender.send(_template_message(["a@example.net", "b@example.net"]))
+    assert status.recipients["a@example.net"].status == "queued"
+    assert status.recipients["b@example.net"].status == "failed"
+    assert status.recipients["b@example.net"].error.startswith("ACCOUNT_THROTTLED")

@@ -115,7 +115,7 @@ class Sender:
         responses: list[Any] = []
         for number, request in enumerate(requests):
             try:
-                results.update(self._send_bulk(request, responses))
+                self._send_bulk(request, results, responses)
             except SendError as error:
                 if not any(r.status == "SUCCESS" for r in results.values()):
                     raise  # nothing went out: the whole send can simply be tried again
@@ -123,26 +123,28 @@ class Sender:
                 # recipients, so report this call's and the later calls' recipients failed.
                 unsent = EntryResult(error.code or "FAILED", None, f"not sent: {error}")
                 for later in requests[number:]:
-                    results.update(dict.fromkeys(later.recipients, unsent))
+                    for recipient in later.recipients:
+                        results.setdefault(recipient, unsent)
                 break
         return bulk_send_status(results, responses)
 
-    def _send_bulk(self, request: BulkEmailRequest, responses: list[Any]) -> dict[str, EntryResult]:
-        """Send one chunk; entries refused for a transient reason are sent again."""
-        outcome: dict[str, EntryResult] = {}
+    def _send_bulk(
+        self, request: BulkEmailRequest, results: dict[str, EntryResult], responses: list[Any]
+    ) -> None:
+        """Send one chunk into ``results``; entries refused for a transient reason are sent
+        again. Results land as they come, so a failing retry keeps earlier successes."""
         pending = request
         for attempt in range(self.settings.max_retries + 1):
             if attempt:
                 self._pause(attempt - 1)
             response = self._call("send_bulk_email", pending.params)
             responses.append(response)
-            results = bulk_entry_results(response, pending)
-            outcome.update(zip(pending.recipients, results, strict=True))
-            retry = [i for i, result in enumerate(results) if result.transient]
+            entries = bulk_entry_results(response, pending)
+            results.update(zip(pending.recipients, entries, strict=True))
+            retry = [i for i, entry in enumerate(entries) if entry.transient]
             if not retry:
                 break
             pending = pending.retrying(retry)
-        return outcome
 
     def _call(self, api: str, params: dict[str, Any]) -> Any:
         from botocore.exceptions import BotoCoreError, ClientError
