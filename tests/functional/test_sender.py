@@ -355,3 +355,38 @@ def test_a_failing_entry_retry_keeps_the_entries_already_sent() -> None:
     assert status.recipients["a@example.net"].status == "queued"
     assert status.recipients["b@example.net"].status == "failed"
     assert status.recipients["b@example.net"].error.startswith("ACCOUNT_THROTTLED")
+
+
+def test_template_headers_tags_and_metadata_match_the_sesv2_model() -> None:
+    # botocore validates the parameters against the SES v2 service model before the stub
+    # answers, so a wrong shape for Headers / ReplacementHeaders / tags would fail here.
+    sender, stubber, _ = _stubbed(message_tag_name="Category", configuration_set_name="cs")
+    message = _template_message(
+        ["ann@example.net", "bob@example.net"],
+        bcc=["audit@example.com"],
+        reply_to=["help@example.com"],
+        envelope_sender="bounces@example.com",
+        tags=["welcome"],
+        metadata={"campaign": "spring"},
+        merge_metadata={"ann@example.net": {"user": 1}},
+        merge_headers={"bob@example.net": {"List-Unsubscribe": "<https://example.com/u/2>"}},
+        merge_global_data={"shop": "Shop"},
+        headers={"X-Brand": "Shöp"},
+    )
+    stubber.add_response(
+        "send_bulk_email",
+        _results("SUCCESS", "SUCCESS", "SUCCESS"),
+        {
+            "FromEmailAddress": FROM,
+            "ReplyToAddresses": ["help@example.com"],
+            "FeedbackForwardingEmailAddress": "bounces@example.com",
+            "ConfigurationSetName": "cs",
+            "DefaultEmailTags": [{"Name": "Category", "Value": "welcome"}],
+            "DefaultContent": ANY,
+            "BulkEmailEntries": ANY,
+        },
+    )
+    with stubber:
+        status = sender.send(message)
+    stubber.assert_no_pending_responses()
+    assert status.status == {"queued"} and len(status.recipients) == 3
