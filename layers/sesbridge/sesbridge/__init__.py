@@ -21,7 +21,9 @@ Example::
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+
+# Not `typing.TYPE_CHECKING`: importing typing would add milliseconds to every cold start.
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
@@ -56,6 +58,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
     from sesbridge.exceptions import (
         InvalidMessage,
         SendError,

@@ -1,0 +1,91 @@
+"""Email addresses as SES accepts them: validated, IDNA-encoded domains, RFC 2047 names.
+
+>>> [a.formatted for a in parse_addresses("Zoë <zoe@bücher.example>", "to")]
+['=?utf-8?q?Zo=C3=AB?= <zoe@xn--bcher-kva.example>']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from email.utils import formataddr, getaddresses
+
+from sesbridge.exceptions import InvalidMessage
+
+# RFC 5322 dot-atom local part. SES does not accept SMTPUTF8 (non-ASCII) local parts.
+_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+_DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+# Header field names: printable ASCII without the colon (RFC 5322 section 2.2).
+_HEADER_NAME = re.compile(r"^[!-9;-~]+$")
+
+
+@dataclass(frozen=True)
+class Address:
+    """One mailbox: ``given`` is the address as the caller wrote it (the key for
+    merge_data and statuses), ``addr_spec`` the ASCII form sent to SES."""
+
+    display_name: str
+    given: str
+    addr_spec: str
+
+    @property
+    def formatted(self) -> str:
+        """``Name <addr>`` with the name RFC 2047-encoded when it is not ASCII."""
+        if not self.display_name:
+            return self.addr_spec
+        return formataddr((self.display_name, self.addr_spec), charset="utf-8")
+
+
+def parse_addresses(value: str | Iterable[str] | None, field: str) -> list[Address]:
+    """Parse one string (possibly comma-separated) or a list of strings into Addresses.
+
+    Raises InvalidMessage naming ``field`` for anything SES would refuse.
+    """
+    if value is None:
+        return []
+    items = [value] if isinstance(value, str) else list(value)
+    addresses: list[Address] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise InvalidMessage(f"{field}: expected an address string, got {item!r}")
+        reject_line_breaks(item, field)
+        pairs = getaddresses([item])
+        if not pairs or any(not addr for _, addr in pairs):
+            raise InvalidMessage(f"{field}: invalid address {item!r}")
+        addresses += [_address(name, addr, field, item) for name, addr in pairs]
+    return addresses
+
+
+def _address(display_name: str, addr: str, field: str, original: str) -> Address:
+    local, at, domain = addr.rpartition("@")
+    if not at or not _LOCAL_PART.match(local):
+        raise InvalidMessage(f"{field}: invalid address {original!r}")
+    return Address(display_name, addr, f"{local}@{idna_domain(domain, field, original)}")
+
+
+def idna_domain(domain: str, field: str = "address", original: str = "") -> str:
+    """The domain in ASCII (IDNA 2003, as mail software expects); InvalidMessage if invalid."""
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii") if not domain.isascii() else domain
+    except UnicodeError:
+        raise InvalidMessage(f"{field}: invalid domain in {original or domain!r}") from None
+    labels = ascii_domain.split(".")
+    if len(labels) < 2 or not all(_DOMAIN_LABEL.match(label) for label in labels):
+        raise InvalidMessage(f"{field}: invalid domain in {original or domain!r}")
+    return ascii_domain
+
+
+def reject_line_breaks(value: str, field: str) -> None:
+    """CR or LF in a header would let a caller inject headers: refuse it."""
+    if "\r" in value or "\n" in value:
+        raise InvalidMessage(f"{field}: line break in {value!r}")
+
+
+def check_header(name: str, value: str) -> None:
+    """A custom header must have a valid name and no line breaks."""
+    if not isinstance(name, str) or not _HEADER_NAME.match(name):
+        raise InvalidMessage(f"invalid header name {name!r}")
+    if not isinstance(value, str):
+        raise InvalidMessage(f"header {name}: value must be a string, got {value!r}")
+    reject_line_breaks(value, f"header {name}")

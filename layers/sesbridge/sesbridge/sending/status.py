@@ -1,0 +1,57 @@
+"""What a send returned: per-recipient statuses, as django-anymail reports them. Pure.
+
+>>> status = message.send()
+>>> status.status, status.recipients["customer@example.net"].message_id
+({'queued'}, '0100018c...')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: The statuses sesbridge reports ("queued": SES accepted it; "failed": SES refused it).
+QUEUED = "queued"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class RecipientStatus:
+    """One recipient's outcome: ``status`` and the SES ``message_id`` (None when refused).
+
+    ``error`` holds SES's reason when a template send refused this recipient.
+    """
+
+    status: str
+    message_id: str | None
+    error: str | None = None
+
+
+@dataclass
+class SendStatus:
+    """The outcome of one ``send()``.
+
+    ``message_id`` is the single SES message id, or a set of them when a template send
+    made one message per recipient; ``status`` is the set of recipient statuses;
+    ``recipients`` maps each address (as given) to its ``RecipientStatus``;
+    ``esp_response`` is what SES returned (a list of responses for template sends).
+    """
+
+    message_id: str | set[str | None] | None
+    status: set[str]
+    recipients: dict[str, RecipientStatus] = field(default_factory=dict)
+    esp_response: Any = None
+
+    @classmethod
+    def from_recipients(
+        cls, recipients: Mapping[str, RecipientStatus], esp_response: Any
+    ) -> SendStatus:
+        ids = {r.message_id for r in recipients.values()}
+        message_id = next(iter(ids)) if len(ids) == 1 else ids
+        return cls(
+            message_id=message_id,
+            status={r.status for r in recipients.values()},
+            recipients=dict(recipients),
+            esp_response=esp_response,
+        )
