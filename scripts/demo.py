@@ -164,6 +164,7 @@ def load_handler_module(function: Function) -> ModuleType:
     spec = importlib.util.spec_from_file_location(name, module_file)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses and pickling look the module up by name
     sys.path.insert(0, str(function.code_uri))
     try:
         with _environment(function.environment):

@@ -186,7 +186,9 @@ def deploy(
         resource_type = spec["Type"]
         create = getattr(creators, _CREATORS.get(resource_type, ""), None)
         if create is None:
+            # Still referable (a function's Layers, an Output), but nothing exists locally.
             deployment.not_emulated.append(f"{logical_id} ({resource_type})")
+            resolver.attributes[logical_id] = _Placeholder(stack_name, logical_id)
             continue
         properties = resolver.resolve(spec.get("Properties") or {})
         if resource_type == "AWS::Serverless::Function":
@@ -198,6 +200,16 @@ def deploy(
         resolver.attributes[logical_id] = attributes
         deployment.resources[logical_id] = attributes
     return deployment
+
+
+class _Placeholder(dict):
+    """Attributes of a resource that is not emulated: a recognisable fake for any name."""
+
+    def __init__(self, stack_name: str, logical_id: str) -> None:
+        super().__init__(Ref=f"{stack_name}-{logical_id}-not-emulated")
+
+    def __missing__(self, attribute: str) -> str:
+        return f"{self['Ref']}.{attribute}"
 
 
 _LATE_TYPES = {

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import sesbridge
+
+LAYER = Path(__file__).resolve().parents[2] / "layers" / "sesbridge"
 
 
 def test_every_exported_name_is_in_all() -> None:
@@ -24,8 +28,10 @@ def test_unknown_attribute_raises_attribute_error() -> None:
 
 def _modules_after(statement: str) -> set[str]:
     code = f"{statement}\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"
+    # This checkout's layer folder first, as Lambda's python/ path would be.
+    env = {**os.environ, "PYTHONPATH": str(LAYER)}
     out = subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env
     ).stdout
     return set(json.loads(out))
 
