@@ -80,3 +80,15 @@ def test_huge_headers_are_cut_then_esp_event_headers_dropped() -> None:
     assert entry_size(entry, "sesbridge") <= MAX_ENTRY_BYTES
     assert entry.detail["message"]["headers_truncated"] is True
     assert entry.detail["message"]["headers"][0]["name"] == "Received"
+
+
+def test_an_event_that_cannot_fit_is_an_error_that_keeps_raw() -> None:
+    from sesbridge.inbound.errors import EventTooLarge
+
+    to = ", ".join(f"r{i}@example.org" for i in range(5000))
+    raw = f"From: a@example.com\r\nTo: {to}\r\nCc: {to}\r\n\r\nhi\r\n".encode()
+    notification = s3_action("inbox-bucket", "mail/abc")
+    notification["mail"]["commonHeaders"]["to"] = to.split(", ") * 4
+    with pytest.raises(EventTooLarge) as caught:
+        build(raw, notification)
+    assert caught.value.raw == RAW and caught.value.error_type == "event_too_large"

@@ -87,3 +87,20 @@ def test_corrupt_mime_is_a_clear_error(raw: bytes) -> None:
     with pytest.raises(CorruptMime) as caught:
         parse_mime_bytes(raw)
     assert caught.value.error_type == "corrupt_mime"
+
+
+def test_unlabelled_8bit_utf8_headers_and_body_are_read_as_utf8() -> None:
+    raw = (
+        "From: J\u00fcrgen <j@example.com>\r\nTo: Zo\u00eb <z@example.org>\r\n"
+        "Subject: Gr\u00fc\u00dfe\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+        "--b\r\nContent-Type: text/plain\r\n\r\nh\u00e4llo\r\n--b\r\n"
+        "Content-Type: application/pdf\r\n"
+        'Content-Disposition: attachment; filename="R\u00fcb.pdf"\r\n\r\nxx\r\n--b--\r\n'
+    ).encode()
+    message = parse_mime_bytes(raw)
+    assert message.from_email == "J\u00fcrgen <j@example.com>"
+    assert message.to == ["Zo\u00eb <z@example.org>"]
+    assert message.subject == "Gr\u00fc\u00dfe"
+    assert ("To", "Zo\u00eb <z@example.org>") in message.header_pairs()
+    assert message.text == "h\u00e4llo"
+    assert message.attachments[0].get_filename() == "R\u00fcb.pdf"

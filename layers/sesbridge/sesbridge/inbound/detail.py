@@ -20,9 +20,9 @@ from collections.abc import Callable
 from typing import Any
 
 from sesbridge.events import ESP_NAME, INBOUND_DETAIL_TYPE, SCHEMA_VERSION
-from sesbridge.events.entries import EventEntry, Reducer, dump_detail, fit_entry
+from sesbridge.events.entries import EntryTooLarge, EventEntry, Reducer, dump_detail, fit_entry
 from sesbridge.events.errors import utc_now_iso
-from sesbridge.inbound.errors import CorruptMime
+from sesbridge.inbound.errors import CorruptMime, EventTooLarge
 from sesbridge.inbound.message import InboundMessage
 from sesbridge.inbound.receipt import Receipt, detected, verdict_status
 
@@ -103,7 +103,10 @@ def inbound_entry(
         "esp_event_trimmed": False,
     }
     entry = EventEntry(INBOUND_DETAIL_TYPE, detail, time=timestamp)
-    return fit_entry(entry, source, REDUCERS)
+    try:
+        return fit_entry(entry, source, REDUCERS)
+    except EntryTooLarge as error:  # e.g. thousands of To addresses: parts never cut
+        raise EventTooLarge(f"the inbound event cannot fit: {error}", raw=raw) from error
 
 
 def _with_message(detail: dict[str, Any], **changes: Any) -> dict[str, Any]:

@@ -59,3 +59,9 @@ class RawMailMismatch(InboundError):
     """The raw mail read back is not the one the event describes (size or sha256 differ)."""
 
     error_type = "raw_mail_mismatch"
+
+
+class EventTooLarge(InboundError):
+    """Even after every documented reduction the event exceeds EventBridge's 256 KB."""
+
+    error_type = "event_too_large"

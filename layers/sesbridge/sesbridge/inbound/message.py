@@ -59,10 +59,10 @@ class InboundMessage(EmailMessage):
         for value in self.get_all(name) or ():
             addresses = getattr(value, "addresses", None)
             if addresses is not None:
-                found.extend(str(a) for a in addresses if a.addr_spec or a.display_name)
+                found.extend(header_text(a) for a in addresses if a.addr_spec or a.display_name)
             else:  # a header the policy could not parse as addresses: keep what is there
                 found.extend(
-                    str(Address(display_name=n, addr_spec=a)) if n else a
+                    header_text(Address(display_name=n, addr_spec=a)) if n else header_text(a)
                     for n, a in getaddresses([str(value)])
                     if a
                 )
@@ -84,7 +84,7 @@ class InboundMessage(EmailMessage):
     @property
     def subject(self) -> str | None:
         value = self["Subject"]
-        return None if value is None else str(value)
+        return None if value is None else header_text(value)
 
     @property
     def date(self) -> datetime | None:
@@ -102,7 +102,7 @@ class InboundMessage(EmailMessage):
 
     def header_pairs(self) -> list[tuple[str, str]]:
         """Every header field in order, values decoded (repeats such as Received kept)."""
-        return [(name, str(value)) for name, value in self.items()]
+        return [(name, header_text(value)) for name, value in self.items()]
 
     # -- bodies and parts --
 
@@ -144,12 +144,16 @@ class InboundMessage(EmailMessage):
     def is_inline(self) -> bool:
         return self.get_content_disposition() == "inline"
 
+    def get_filename(self, failobj: Any = None) -> Any:
+        filename = super().get_filename(failobj)
+        return header_text(filename) if isinstance(filename, str) else filename
+
     @property
     def content_id(self) -> str | None:
         value = self["Content-ID"]
         if value is None:
             return None
-        value = str(value).strip()
+        value = header_text(value).strip()
         return value[1:-1] if value.startswith("<") and value.endswith(">") else value
 
     def get_content_bytes(self) -> bytes:
@@ -167,12 +171,24 @@ class InboundMessage(EmailMessage):
         if self.get_content_maintype() == "message":
             return _NEWLINES.sub("\n", self.get_content_bytes().decode("utf-8", errors))
         payload = self.get_content_bytes()
-        charset = charset or self.get_content_charset("us-ascii")
+        # No charset declared: UTF-8, which reads ASCII alike and the 8-bit UTF-8
+        # that mailers send unlabelled.
+        charset = charset or self.get_content_charset("utf-8")
         try:
             text = payload.decode(charset, errors)
         except LookupError:  # an unknown charset name: UTF-8 is the likeliest truth
             text = payload.decode("utf-8", errors)
         return _NEWLINES.sub("\n", text)
+
+
+def header_text(value: object) -> str:
+    """A header value as text. Raw 8-bit bytes in headers (unlabelled UTF-8, common in
+    real mail) reach Python as surrogate escapes; they are decoded as UTF-8 here, so no
+    lone surrogate reaches JSON."""
+    text = str(value)
+    if any("\udc80" <= c <= "\udcff" for c in text):
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text
 
 
 def parse_mime_chunks(chunks: Iterable[bytes]) -> InboundMessage:

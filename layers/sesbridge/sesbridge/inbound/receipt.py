@@ -25,16 +25,16 @@ SUPPORTED_ACTIONS = ("SNS", "S3")
 _DETECTED = {"PASS": False, "FAIL": True}
 
 
-def detected(verdict: Any) -> bool | None:
-    """Map an SES spam/virus verdict object to True/False/None (unknown)."""
-    status = verdict.get("status") if isinstance(verdict, dict) else None
-    return _DETECTED.get(status.upper()) if isinstance(status, str) else None
-
-
 def verdict_status(verdict: Any) -> str | None:
     """The status string of an SES verdict object (PASS, FAIL, GRAY ...), or None."""
     status = verdict.get("status") if isinstance(verdict, dict) else None
     return status.upper() if isinstance(status, str) else None
+
+
+def detected(verdict: Any) -> bool | None:
+    """Map an SES spam/virus verdict object to True/False/None (unknown)."""
+    status = verdict_status(verdict)
+    return _DETECTED.get(status) if status else None
 
 
 @dataclass(frozen=True)
