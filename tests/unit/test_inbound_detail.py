@@ -92,3 +92,15 @@ def test_an_event_that_cannot_fit_is_an_error_that_keeps_raw() -> None:
     with pytest.raises(EventTooLarge) as caught:
         build(raw, notification)
     assert caught.value.raw == RAW and caught.value.error_type == "event_too_large"
+
+
+def test_a_multipart_marked_as_attachment_is_described_by_its_mime_size() -> None:
+    raw = (
+        b"From: a@example.com\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n"
+        b"--o\r\nContent-Type: text/plain\r\n\r\nhi\r\n--o\r\n"
+        b"Content-Type: multipart/alternative; boundary=i\r\n"
+        b"Content-Disposition: attachment; filename=fwd\r\n\r\n"
+        b"--i\r\nContent-Type: text/plain\r\n\r\nforwarded\r\n--i--\r\n--o--\r\n"
+    )
+    [info] = build(raw).detail["message"]["attachments"]
+    assert info["content_type"] == "multipart/alternative" and info["size"] > 20

@@ -34,10 +34,14 @@ _VERDICTS = ("spam", "virus", "spf", "dkim", "dmarc")
 
 def attachment_info(part: InboundMessage) -> dict[str, Any]:
     """What the event says about one attachment or inline part (not its bytes)."""
+    try:
+        size = len(part.get_content_bytes())
+    except ValueError:  # a multipart marked as attachment: its MIME is its content
+        size = len(part.as_bytes())
     return {
         "filename": part.get_filename(),
         "content_type": part.get_content_type(),
-        "size": len(part.get_content_bytes()),
+        "size": size,
         "content_id": part.content_id,
     }
 

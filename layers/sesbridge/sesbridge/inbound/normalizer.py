@@ -50,15 +50,18 @@ class InboundNormalizer:
     def __call__(self, notification: SnsNotification) -> list[EventEntry]:
         receipt = parse_receipt(message_json(notification))
         message, location = self._read_mail(receipt)
-        return [
-            inbound_entry(
+        try:
+            entry = inbound_entry(
                 receipt,
                 message,
                 raw=location.as_dict(),
                 source=self.source,
                 received_at=notification.timestamp,
             )
-        ]
+        except InboundError as error:  # the mail is stored: the error event points at it
+            error.raw = error.raw or location.as_dict()
+            raise
+        return [entry]
 
     def _read_mail(self, receipt: Receipt) -> tuple[InboundMessage, RawMailLocation]:
         if receipt.action_type == "S3":

@@ -94,7 +94,7 @@ class Receipt:
     def raw_mail_bytes(self) -> bytes:
         """The raw MIME an SNS action carries, decoded per the action's encoding."""
         content = self.notification["content"]
-        if self.action.get("encoding", "UTF8").upper() == "BASE64":
+        if str(self.action.get("encoding") or "UTF8").upper() == "BASE64":
             try:
                 # SES sends one unbroken line; whitespace is tolerated, other junk is not.
                 return base64.b64decode("".join(content.split()), validate=True)
