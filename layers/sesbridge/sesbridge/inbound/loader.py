@@ -1,0 +1,70 @@
+"""``load_message``: the full mail behind an ``Email Inbound Event`` (talks to S3).
+
+Example (a consumer Lambda on an EventBridge rule for ``Email Inbound Event``)::
+
+    from sesbridge import load_message
+
+    def handler(event, context):
+        message = load_message(event["detail"])
+        for part in message.attachments:
+            save(part.get_filename(), part.get_content_bytes())
+        logo = message.content_id_map.get("logo@example.com")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from sesbridge.exceptions import MissingField
+from sesbridge.inbound.decryption import ObjectDecryptor
+from sesbridge.inbound.errors import RawMailMismatch
+from sesbridge.inbound.message import InboundMessage
+from sesbridge.inbound.raw_mail import read_raw_mail
+
+if TYPE_CHECKING:  # pragma: no cover
+    from botocore.client import BaseClient
+
+
+def load_message(
+    detail: Mapping[str, Any],
+    *,
+    s3_client: BaseClient | None = None,
+    kms_client: BaseClient | None = None,
+    kms_key_id: str | None = None,
+) -> InboundMessage:
+    """Fetch ``detail["raw"]`` from S3 and parse it into an ``InboundMessage``.
+
+    ``detail`` is the inbound event's detail (a whole EventBridge event works too).
+    The envelope and verdict attributes come from the event. Encrypted objects are
+    decrypted with ``kms_key_id`` (default ``alias/aws/ses``; needs
+    ``amazon-s3-encryption-client-python``). Raises RawMailMismatch when the object is
+    not the mail the event describes, RawMailNotFound / RawMailAccessDenied /
+    DecryptionFailed / CorruptMime as the function would.
+    """
+    if "raw" not in detail and isinstance(detail.get("detail"), Mapping):
+        detail = detail["detail"]
+    raw = detail.get("raw")
+    if not isinstance(raw, Mapping) or not raw.get("bucket") or not raw.get("key"):
+        raise MissingField("the event detail has no 'raw' location (bucket and key)")
+    if s3_client is None:
+        import boto3
+
+        s3_client = boto3.client("s3")
+    decryptor = ObjectDecryptor(kms_key_id, kms_client=kms_client)
+    message, location = read_raw_mail(s3_client, raw["bucket"], raw["key"], decryptor=decryptor)
+    for name in ("size", "sha256"):
+        expected = raw.get(name)
+        if expected is not None and expected != getattr(location, name):
+            raise RawMailMismatch(
+                f"s3://{location.bucket}/{location.key} has {name} {getattr(location, name)!r},"
+                f" the event says {expected!r}: the object was replaced or altered"
+            )
+    fields = detail.get("message")
+    if isinstance(fields, Mapping):
+        message.envelope_sender = fields.get("envelope_sender")
+        message.envelope_recipient = fields.get("envelope_recipient")
+        message.envelope_recipients = list(fields.get("envelope_recipients") or ())
+        message.spam_detected = fields.get("spam_detected")
+        message.virus_detected = fields.get("virus_detected")
+    return message

@@ -1,0 +1,231 @@
+"""The received mail, parsed with the standard library (pure).
+
+``InboundMessage`` is an ``email.message.EmailMessage`` with django-anymail's
+``AnymailInboundMessage`` conveniences: ``from_email``, ``to``, ``cc``, ``subject``,
+``date``, ``text``, ``html``, ``attachments``, ``inlines``, ``content_id_map``, and the
+envelope/verdict attributes the receipt adds. Attachments are the parts with
+``Content-Disposition: attachment``; inlines those with ``inline`` (a part without the
+header is neither, as in the reference).
+
+Example::
+
+    message = parse_mime_bytes(raw)
+    message.subject, message.text
+    for part in message.attachments:
+        part.get_filename(), part.get_content_type(), part.get_content_bytes()
+    message.content_id_map["logo@example"].get_content_bytes()
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from email import errors as email_errors
+from email import policy as email_policy
+from email.feedparser import BytesFeedParser
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import getaddresses, parsedate_to_datetime
+from typing import Any
+
+from sesbridge.inbound.errors import CorruptMime
+
+# Defects after which the parts cannot be told apart: the mail would read as garbage.
+_FATAL_DEFECTS = (
+    email_errors.NoBoundaryInMultipartDefect,
+    email_errors.StartBoundaryNotFoundDefect,
+)
+_NEWLINES = re.compile(r"\r\n|\r")
+
+
+class InboundMessage(EmailMessage):
+    """A received mail (or one of its parts) with AnymailInboundMessage's conveniences."""
+
+    def __init__(self, policy: Any = email_policy.default) -> None:
+        super().__init__(policy)
+        # Set from the SES receipt (None when parsed on its own).
+        self.envelope_sender: str | None = None
+        self.envelope_recipient: str | None = None
+        self.envelope_recipients: list[str] = []
+        self.spam_detected: bool | None = None
+        self.virus_detected: bool | None = None
+
+    # -- addresses and headers --
+
+    def get_address_header(self, name: str) -> list[str]:
+        """Every address in the ``name`` headers, formatted (``Name <addr>``), decoded."""
+        found: list[str] = []
+        for value in self.get_all(name) or ():
+            addresses = getattr(value, "addresses", None)
+            if addresses is not None:
+                found.extend(header_text(a) for a in addresses if a.addr_spec or a.display_name)
+            else:  # a header the policy could not parse as addresses: keep what is there
+                found.extend(
+                    header_text(Address(display_name=n, addr_spec=a)) if n else header_text(a)
+                    for n, a in getaddresses([str(value)])
+                    if a
+                )
+        return found
+
+    @property
+    def from_email(self) -> str | None:
+        addresses = self.get_address_header("From")
+        return addresses[0] if addresses else None
+
+    @property
+    def to(self) -> list[str]:
+        return self.get_address_header("To")
+
+    @property
+    def cc(self) -> list[str]:
+        return self.get_address_header("Cc")
+
+    @property
+    def subject(self) -> str | None:
+        value = self["Subject"]
+        return None if value is None else header_text(value)
+
+    @property
+    def date(self) -> datetime | None:
+        """The Date header as a datetime, or None when missing or invalid."""
+        value = self["Date"]
+        if value is None:
+            return None
+        parsed = getattr(value, "datetime", None)
+        if parsed is None:
+            try:
+                parsed = parsedate_to_datetime(str(value))
+            except (TypeError, ValueError, IndexError):
+                return None
+        return parsed
+
+    def header_pairs(self) -> list[tuple[str, str]]:
+        """Every header field in order, values decoded (repeats such as Received kept)."""
+        return [(name, header_text(value)) for name, value in self.items()]
+
+    # -- bodies and parts --
+
+    @property
+    def text(self) -> str | None:
+        """The first text/plain part that is not an attachment, or None."""
+        return self._body_text("text/plain")
+
+    @property
+    def html(self) -> str | None:
+        """The first text/html part that is not an attachment, or None."""
+        return self._body_text("text/html")
+
+    def _body_text(self, content_type: str) -> str | None:
+        for part in self.walk():
+            if part.get_content_type() == content_type and not part.is_attachment():
+                return part.get_content_text()
+        return None
+
+    @property
+    def attachments(self) -> list[InboundMessage]:
+        """Parts with ``Content-Disposition: attachment`` (inlines excluded)."""
+        return [part for part in self.walk() if part.is_attachment()]
+
+    @property
+    def inlines(self) -> list[InboundMessage]:
+        """Parts with ``Content-Disposition: inline`` (images an HTML body shows, ...)."""
+        return [part for part in self.walk() if part.is_inline()]
+
+    @property
+    def content_id_map(self) -> dict[str, InboundMessage]:
+        """Inline parts by Content-ID (without angle brackets), for ``cid:`` links."""
+        return {
+            part.content_id: part
+            for part in self.walk()
+            if part.is_inline() and part.content_id is not None
+        }
+
+    def is_inline(self) -> bool:
+        return self.get_content_disposition() == "inline"
+
+    def get_filename(self, failobj: Any = None) -> Any:
+        filename = super().get_filename(failobj)
+        return header_text(filename) if isinstance(filename, str) else filename
+
+    @property
+    def content_id(self) -> str | None:
+        value = self["Content-ID"]
+        if value is None:
+            return None
+        value = header_text(value).strip()
+        return value[1:-1] if value.startswith("<") and value.endswith(">") else value
+
+    def get_content_bytes(self) -> bytes:
+        """The part's decoded payload (a message/rfc822 part: that message's bytes)."""
+        if self.get_content_maintype() == "message":
+            payload = self.get_payload()
+            inner = payload[0] if isinstance(payload, list) and payload else payload
+            return inner.as_bytes() if isinstance(inner, EmailMessage) else b""
+        if self.is_multipart():
+            raise ValueError("get_content_bytes() is not valid on a multipart part")
+        return self.get_payload(decode=True) or b""
+
+    def get_content_text(self, charset: str | None = None, errors: str = "replace") -> str:
+        """The part's payload as text, newlines normalized to ``\\n``."""
+        if self.get_content_maintype() == "message":
+            return _NEWLINES.sub("\n", self.get_content_bytes().decode("utf-8", errors))
+        payload = self.get_content_bytes()
+        # No charset declared: UTF-8, which reads ASCII alike and the 8-bit UTF-8
+        # that mailers send unlabelled.
+        charset = charset or self.get_content_charset("utf-8")
+        try:
+            text = payload.decode(charset, errors)
+        except LookupError:  # an unknown charset name: UTF-8 is the likeliest truth
+            text = payload.decode("utf-8", errors)
+        return _NEWLINES.sub("\n", text)
+
+
+def header_text(value: object) -> str:
+    """A header value as text. Raw 8-bit bytes in headers (unlabelled UTF-8, common in
+    real mail) reach Python as surrogate escapes; they are decoded as UTF-8 here, so no
+    lone surrogate reaches JSON."""
+    text = str(value)
+    if any("\udc80" <= c <= "\udcff" for c in text):
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text
+
+
+def parse_mime_chunks(chunks: Iterable[bytes]) -> InboundMessage:
+    """Parse raw MIME fed in chunks (a streamed S3 body) without joining them first.
+
+    Raises CorruptMime when the input is not a mail.
+    """
+    parser = BytesFeedParser(_factory=InboundMessage, policy=email_policy.default)
+    # Errors of the source (S3, decryption) pass through untouched; only the parser's
+    # own failures mean the mail is corrupt.
+    for chunk in chunks:
+        if chunk:
+            _parse_step(parser.feed, chunk)
+    message = _parse_step(parser.close)
+    _check_readable(message)
+    return message
+
+
+def parse_mime_bytes(raw: bytes) -> InboundMessage:
+    """Parse raw MIME bytes; raises CorruptMime when they are not a mail."""
+    return parse_mime_chunks((raw,))
+
+
+def _parse_step(step: Any, *args: Any) -> Any:
+    try:
+        return step(*args)
+    except (email_errors.MessageError, ValueError, IndexError, TypeError) as error:
+        raise CorruptMime(f"the raw mail cannot be parsed as MIME: {error}") from error
+
+
+def _check_readable(message: InboundMessage) -> None:
+    if not message.keys():
+        raise CorruptMime("the raw mail has no header fields: it is not a MIME message")
+    for part in message.walk():
+        for defect in part.defects:
+            if isinstance(defect, _FATAL_DEFECTS):
+                raise CorruptMime(
+                    f"the raw mail's MIME structure is broken ({type(defect).__name__}:"
+                    f" {defect}); its parts cannot be separated"
+                )

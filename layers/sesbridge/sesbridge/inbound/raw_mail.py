@@ -1,0 +1,132 @@
+"""Reading and writing raw mail in S3 (talks to AWS).
+
+An S3 action's object (up to 40 MB) is streamed into the MIME parser chunk by chunk
+while its size and sha256 are counted, so the raw bytes are never held whole beside
+the parsed message. Client-side encrypted objects (SES's "encrypt" option) are
+recognised by their metadata and decrypted (see ``decryption``).
+
+Errors: a missing object or bucket -> RawMailNotFound, refused access ->
+RawMailAccessDenied (both published as error events); any other S3 error, which
+may pass (throttling, 5xx, network), propagates so Lambda retries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from sesbridge.inbound.decryption import ObjectDecryptor, is_client_side_encrypted
+from sesbridge.inbound.errors import CorruptMime, RawMailAccessDenied, RawMailNotFound
+from sesbridge.inbound.message import InboundMessage, parse_mime_chunks
+
+if TYPE_CHECKING:  # pragma: no cover
+    from botocore.client import BaseClient
+
+CHUNK_SIZE = 1024 * 1024
+RAW_MAIL_CONTENT_TYPE = "message/rfc822"
+NOT_FOUND_CODES = frozenset({"NoSuchKey", "NoSuchBucket", "NotFound", "404"})
+DENIED_CODES = frozenset({"AccessDenied", "AllAccessDisabled", "Forbidden", "403"})
+
+
+@dataclass(frozen=True)
+class RawMailLocation:
+    """Where a raw mail lives: the event's ``raw`` field."""
+
+    bucket: str
+    key: str
+    size: int
+    sha256: str
+    encrypted: bool = False  # client-side encrypted; size/sha256 are the plaintext's
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class _Digest:
+    """Counts size and sha256 of the chunks passing through it."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self._hash = hashlib.sha256()
+
+    def count(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        for chunk in chunks:
+            self.size += len(chunk)
+            self._hash.update(chunk)
+            yield chunk
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+
+def error_code(error: BaseException) -> str | None:
+    """The AWS error code of a botocore ClientError, else None."""
+    response = getattr(error, "response", None)
+    code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+    return str(code) if code is not None else None
+
+
+def raise_for_missing_object(error: BaseException, bucket: str, key: str) -> None:
+    """Turn S3's "not there"/"not yours" answers into error-event causes; others pass."""
+    code = error_code(error)
+    if code in NOT_FOUND_CODES:
+        raise RawMailNotFound(f"s3://{bucket}/{key} does not exist ({code})") from error
+    if code in DENIED_CODES:
+        raise RawMailAccessDenied(
+            f"access to s3://{bucket}/{key} was denied ({code}): the function may read only"
+            " the receipt bucket and prefix it was given"
+        ) from error
+
+
+def read_raw_mail(
+    s3_client: BaseClient,
+    bucket: str,
+    key: str,
+    *,
+    decryptor: ObjectDecryptor | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> tuple[InboundMessage, RawMailLocation]:
+    """Stream ``s3://bucket/key`` into the MIME parser; return the message and its location.
+
+    Example::
+
+        message, location = read_raw_mail(boto3.client("s3"), "inbox", "mail/abc")
+    """
+    from botocore.exceptions import ClientError
+
+    try:
+        response = s3_client.get_object(Bucket=bucket, Key=key)
+    except ClientError as error:
+        raise_for_missing_object(error, bucket, key)
+        raise
+    body = response["Body"]
+    metadata = response.get("Metadata") or {}
+    encrypted = is_client_side_encrypted(metadata)
+    digest = _Digest()
+    try:
+        if encrypted:
+            body.close()  # ciphertext: the decrypting client fetches the object itself
+            body = (decryptor or ObjectDecryptor()).open(s3_client, bucket, key, metadata)
+        message = parse_mime_chunks(digest.count(body.iter_chunks(chunk_size)))
+    except CorruptMime as error:
+        error.raw = RawMailLocation(bucket, key, digest.size, digest.sha256, encrypted).as_dict()
+        raise
+    finally:
+        body.close()
+    return message, RawMailLocation(bucket, key, digest.size, digest.sha256, encrypted)
+
+
+def store_raw_mail(s3_client: BaseClient, bucket: str, key: str, raw: bytes) -> RawMailLocation:
+    """Write raw mail to ``s3://bucket/key`` (the raw-mail bucket) and say where it is."""
+    sha256 = hashlib.sha256(raw).hexdigest()
+    s3_client.put_object(
+        Bucket=bucket,
+        Key=key,
+        Body=raw,
+        ContentType=RAW_MAIL_CONTENT_TYPE,
+        Metadata={"sha256": sha256},
+    )
+    return RawMailLocation(bucket, key, len(raw), sha256)
