@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import io
 import json
 import logging
 import os
@@ -72,6 +73,23 @@ def local_aws() -> Iterator[Any]:
         server.stop()
 
 
+class _FunctionLogs(io.TextIOBase):
+    """The functions' stdout during the demo (JSON logs, EMF metrics): a file, as CloudWatch
+    Logs would hold them. One long-lived object, because a logger created on import keeps the
+    stream it was given."""
+
+    path: Path | None = None
+
+    def write(self, text: str) -> int:
+        if self.path is not None:
+            with self.path.open("a", encoding="utf-8") as f:
+                f.write(text)
+        return len(text)
+
+
+FUNCTION_LOGS = _FunctionLogs()
+
+
 @dataclass
 class _LambdaContext:
     """What a handler may read from Lambda's context object."""
@@ -109,7 +127,7 @@ class FunctionRunner:
     def invoke(self, event: dict[str, Any]) -> None:
         handler_name = self.function.handler.rsplit(".", 1)[1]
         context = _LambdaContext(function_name=self.function.logical_id)
-        with _environment(self.function.environment):
+        with _environment(self.function.environment), contextlib.redirect_stdout(FUNCTION_LOGS):
             try:
                 getattr(self.module, handler_name)(event, context)
             except Exception as error:  # a failed invocation: Lambda would retry it
@@ -167,7 +185,7 @@ def load_handler_module(function: Function) -> ModuleType:
     sys.modules[name] = module  # dataclasses and pickling look the module up by name
     sys.path.insert(0, str(function.code_uri))
     try:
-        with _environment(function.environment):
+        with _environment(function.environment), contextlib.redirect_stdout(FUNCTION_LOGS):
             spec.loader.exec_module(module)
     finally:
         sys.path.remove(str(function.code_uri))
@@ -223,7 +241,7 @@ def expected_events() -> set[tuple[str, str | None]]:
         {("sent", r) for r in everyone}
         | {("opened", r) for r in everyone}
         | {("delivered", TO[0]), ("bounced", TO[1]), ("complained", TO[0]), ("deferred", CC[0])}
-        | {("inbound", None)}
+        | {("inbound", None), ("normalization error: not_json", None)}
     )
 
 
@@ -268,7 +286,7 @@ def _send_mail(session: Any, say: Any) -> ses_simulator.SentMail:
     raw = received.raw_data.encode() if isinstance(received.raw_data, str) else received.raw_data
     mail = ses_simulator.SentMail(status.message_id, raw, [*TO, *CC], datetime.now(UTC))
     say("What SES received (SendEmail, raw MIME):")
-    say(f"  destinations: {', '.join(received.destinations)}")
+    say(f"  destinations: {', '.join(dict.fromkeys(received.destinations))}")
     for name in ("From", "To", "Cc", "Subject", "X-Tag", "X-Metadata"):
         for value in mail.parsed.get_all(name) or []:
             say(f"  {name}: {value}")
@@ -339,6 +357,8 @@ def _inbound_mail(session: Any, deployment: LocalDeployment, topic_arn: str) -> 
 
 def run_demo(output: Path = OUTPUT, say: Any = print) -> DemoResult:
     started = time.monotonic()
+    FUNCTION_LOGS.path = output.with_name(output.stem + "-function-logs.jsonl")
+    FUNCTION_LOGS.path.write_text("", encoding="utf-8")
     with local_aws() as session:
         say(f"Local AWS (moto server) at {os.environ['AWS_ENDPOINT_URL']}")
         deployment = deploy(session)
@@ -363,6 +383,7 @@ def run_demo(output: Path = OUTPUT, say: Any = print) -> DemoResult:
             mail.complaint_event(TO[0]),
             mail.open_event(),
             mail.delivery_delay_event(CC[0]),
+            "<html>a proxy error page, not an SES event</html>",  # -> an error event, kept
         ]
         for message in ses_messages:
             text = message if isinstance(message, str) else json.dumps(message)
@@ -387,18 +408,26 @@ def run_demo(output: Path = OUTPUT, say: Any = print) -> DemoResult:
     with output.open("w", encoding="utf-8") as f:
         for event in events:
             f.write(json.dumps(event, ensure_ascii=False) + "\n")
-    seen = {(e["detail"].get("event_type"), e["detail"].get("recipient")) for e in events}
+    seen = {(_kind(e), e["detail"].get("recipient")) for e in events}
     seen |= {(kind, None) for kind, _ in seen}
     missing = sorted(expected_events() - seen, key=str)
     say("\n" + event_table(events))
     _say_dedupe(events, say)
     say(f"\n{len(events)} events on EventBridge; full events in {output}")
+    say(f"The functions' logs and metrics: {FUNCTION_LOGS.path}")
     for failure in failures:
         say(f"FAILED invocation: {failure}")
     for kind, recipient in missing:
         say(f"MISSING: {kind} event for {recipient or 'any recipient'}")
     say(f"Done in {time.monotonic() - started:.1f}s")
     return DemoResult(events, missing, failures, output)
+
+
+def _kind(event: dict[str, Any]) -> str:
+    detail = event["detail"]
+    if "event_type" in detail:
+        return detail["event_type"]
+    return f"normalization error: {detail.get('error_type')}"
 
 
 def event_table(events: list[dict[str, Any]]) -> str:
@@ -409,7 +438,7 @@ def event_table(events: list[dict[str, Any]]) -> str:
         rows.append(
             (
                 event["detail-type"],
-                str(detail.get("event_type", detail.get("error_type", ""))),
+                _kind(event),
                 str(detail.get("recipient") or message.get("envelope_recipient") or ""),
                 ",".join(detail.get("tags") or []),
                 json.dumps(detail.get("metadata") or {}, ensure_ascii=False)

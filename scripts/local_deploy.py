@@ -5,7 +5,8 @@ template itself, resolves the intrinsic functions it uses with the parameters' d
 creates the resources moto can hold (topics, queues, buckets, buses, rules). Functions are not
 deployed: their resolved environment and SNS subscriptions are returned, so the caller can run
 the handlers in-process the way SNS would invoke them. Resource types it cannot emulate are
-listed, never silently skipped.
+listed, never silently skipped; resource policies and IAM are among them (the local endpoint
+plays the services, not their access control, and the demo plays SES writing to buckets).
 """
 
 from __future__ import annotations
@@ -215,8 +216,6 @@ class _Placeholder(dict):
 _LATE_TYPES = {
     "AWS::Serverless::Function",
     "AWS::Events::Archive",
-    "AWS::SNS::TopicPolicy",
-    "AWS::S3::BucketPolicy",
 }
 _CREATORS = {
     "AWS::SNS::Topic": "topic",
@@ -224,8 +223,6 @@ _CREATORS = {
     "AWS::S3::Bucket": "bucket",
     "AWS::Events::EventBus": "event_bus",
     "AWS::Events::Archive": "archive",
-    "AWS::SNS::TopicPolicy": "topic_policy",
-    "AWS::S3::BucketPolicy": "bucket_policy",
     "AWS::Serverless::Function": "function",
 }
 
@@ -276,21 +273,6 @@ class _Creators:
             RetentionDays=int(props.get("RetentionDays", 0)),
         )["ArchiveArn"]
         return {"Ref": name, "Arn": arn}
-
-    def topic_policy(self, logical_id: str, props: dict[str, Any]) -> dict[str, Any]:
-        for topic_arn in props["Topics"]:
-            self.session.client("sns").set_topic_attributes(
-                TopicArn=topic_arn,
-                AttributeName="Policy",
-                AttributeValue=json.dumps(props["PolicyDocument"]),
-            )
-        return {"Ref": logical_id}
-
-    def bucket_policy(self, logical_id: str, props: dict[str, Any]) -> dict[str, Any]:
-        self.session.client("s3").put_bucket_policy(
-            Bucket=props["Bucket"], Policy=json.dumps(props["PolicyDocument"])
-        )
-        return {"Ref": logical_id}
 
     def function(self, logical_id: str, props: dict[str, Any]) -> dict[str, Any]:
         return {}  # handled by _function: functions run in-process

@@ -31,5 +31,7 @@ def test_demo_publishes_every_expected_event(tmp_path, assert_valid_event) -> No
 
     [inbound] = [e["detail"] for e in written if e["detail-type"] == "Email Inbound Event"]
     assert inbound["message"]["attachments"][0]["filename"] == "invoice-1234.pdf"
-    assert not [e for e in written if e["detail-type"] == "Email Normalization Error"]
+    [error] = [e["detail"] for e in written if e["detail-type"] == "Email Normalization Error"]
+    assert error["error_type"] == "not_json"
+    assert error["raw_record"]["Sns"]["Message"].startswith("<html>")
     assert any("What SES received" in line for line in lines)
