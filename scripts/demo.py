@@ -57,19 +57,12 @@ def local_aws() -> Iterator[Any]:
         "POWERTOOLS_METRICS_DISABLED": "true",  # keep the demo's output readable
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
-    saved = {name: os.environ.get(name) for name in [*overrides, "AWS_PROFILE"]}
-    os.environ.update(overrides)
-    os.environ.pop("AWS_PROFILE", None)
     try:
-        import boto3
+        with _environment(overrides, remove=("AWS_PROFILE",)):
+            import boto3
 
-        yield boto3.session.Session(region_name=ses_simulator.REGION)
+            yield boto3.session.Session(region_name=ses_simulator.REGION)
     finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
         server.stop()
 
 
@@ -162,9 +155,12 @@ def lambda_sns_event(envelope: dict[str, Any]) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def _environment(variables: dict[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in variables}
+def _environment(variables: dict[str, str], remove: tuple[str, ...] = ()) -> Iterator[None]:
+    """Set (and unset) environment variables for the block, then put them back."""
+    saved = {name: os.environ.get(name) for name in [*variables, *remove]}
     os.environ.update(variables)
+    for name in remove:
+        os.environ.pop(name, None)
     try:
         yield
     finally:

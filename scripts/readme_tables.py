@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 
+from scripts.generated import rewrite_or_check
 from scripts.local_deploy import ROOT, load_template
 
 README = ROOT / "README.md"
@@ -54,15 +55,7 @@ def updated_readme(readme: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    readme = README.read_text(encoding="utf-8")
-    new = updated_readme(readme)
-    if "--check" in argv:
-        if new != readme:
-            print("README's template tables are stale; run: python -m scripts.readme_tables")
-            return 1
-        return 0
-    README.write_text(new, encoding="utf-8")
-    return 0
+    return rewrite_or_check(README, updated_readme, argv, "python -m scripts.readme_tables")
 
 
 if __name__ == "__main__":

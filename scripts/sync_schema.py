@@ -14,6 +14,8 @@ import re
 import sys
 from pathlib import Path
 
+from scripts.generated import rewrite_or_check
+
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "template.yaml"
 SCHEMA = ROOT / "layers/sesbridge/sesbridge/events/schema.json"
@@ -36,18 +38,7 @@ def synced_template(template: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    template = TEMPLATE.read_text(encoding="utf-8")
-    new = synced_template(template)
-    if "--check" in argv:
-        if new != template:
-            print(
-                "template.yaml's EventSchema Content differs from schema.json;"
-                " run: python -m scripts.sync_schema"
-            )
-            return 1
-        return 0
-    TEMPLATE.write_text(new, encoding="utf-8")
-    return 0
+    return rewrite_or_check(TEMPLATE, synced_template, argv, "python -m scripts.sync_schema")
 
 
 if __name__ == "__main__":
