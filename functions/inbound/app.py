@@ -19,11 +19,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from sesbridge.events import DEFAULT_EVENT_SOURCE, ERROR_DETAIL_TYPE, INBOUND_DETAIL_TYPE
-from sesbridge.exceptions import SesbridgeError
+from sesbridge.events import ERROR_DETAIL_TYPE, INBOUND_DETAIL_TYPE
 from sesbridge.inbound.decryption import ObjectDecryptor
 from sesbridge.inbound.normalizer import InboundNormalizer
-from sesbridge.pipeline import process_sns_event
+from sesbridge.pipeline import ConfigurationError, PublishingSettings, process_sns_event
 from sesbridge.publishing import EventBridgePublisher
 
 FUNCTION = "inbound"
@@ -31,32 +30,22 @@ logger = Logger(service="sesbridge-inbound")
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "sesbridge"))
 
 
-class ConfigurationError(SesbridgeError):
-    """A required environment variable is missing (the invocation fails, nothing is lost)."""
-
-
 @dataclass(frozen=True)
 class Settings:
     """The inbound function's settings, from its environment."""
 
-    event_bus_name: str
-    event_source: str
+    publishing: PublishingSettings
     raw_mail_bucket: str
-    allowed_topic_arns: frozenset[str]
     receipt_kms_key_id: str | None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
-        missing = [n for n in ("EVENT_BUS_NAME", "RAW_MAIL_BUCKET") if not env.get(n)]
-        if missing:
-            raise ConfigurationError(f"the inbound function needs {', '.join(missing)}")
+        publishing = PublishingSettings.from_environ(env, FUNCTION)
+        if not env.get("RAW_MAIL_BUCKET"):
+            raise ConfigurationError("the inbound function needs RAW_MAIL_BUCKET")
         return cls(
-            event_bus_name=env["EVENT_BUS_NAME"],
-            event_source=env.get("EVENT_SOURCE") or DEFAULT_EVENT_SOURCE,
+            publishing=publishing,
             raw_mail_bucket=env["RAW_MAIL_BUCKET"],
-            allowed_topic_arns=frozenset(
-                arn.strip() for arn in env.get("ALLOWED_TOPIC_ARNS", "").split(",") if arn.strip()
-            ),
             receipt_kms_key_id=env.get("RECEIPT_KMS_KEY_ID") or None,
         )
 
@@ -77,10 +66,10 @@ def components() -> Components:
     normalizer = InboundNormalizer(
         s3_client=boto3.client("s3"),
         raw_mail_bucket=settings.raw_mail_bucket,
-        source=settings.event_source,
+        source=settings.publishing.source,
         decryptor=ObjectDecryptor(settings.receipt_kms_key_id),
     )
-    publisher = EventBridgePublisher(settings.event_bus_name, settings.event_source)
+    publisher = EventBridgePublisher(settings.publishing.bus_name, settings.publishing.source)
     return Components(settings, normalizer, publisher)
 
 
@@ -93,7 +82,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
         function=FUNCTION,
         normalize=parts.normalizer,
         publisher=parts.publisher,
-        allowed_topic_arns=parts.settings.allowed_topic_arns,
+        allowed_topic_arns=parts.settings.publishing.allowed_topic_arns,
         on_error=parts.normalizer.keep_failed_input,
     )
     counts = outcome.count_by_detail_type()

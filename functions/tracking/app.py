@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache, partial
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from sesbridge.events import DEFAULT_EVENT_SOURCE, TRACKING_DETAIL_TYPE
-from sesbridge.pipeline import Outcome, process_sns_event
+from sesbridge.events import TRACKING_DETAIL_TYPE
+from sesbridge.pipeline import Outcome, PublishingSettings, process_sns_event
 from sesbridge.publishing import EventBridgePublisher
 from sesbridge.tracking import tracking_entries
 
@@ -34,30 +32,9 @@ metrics = Metrics(
 copy_config_to_registered_loggers(source_logger=logger, include={"sesbridge"})
 
 
-@dataclass(frozen=True)
-class TrackingSettings:
-    """The function's settings, from its environment."""
-
-    bus_name: str
-    source: str
-    allowed_topic_arns: frozenset[str]
-
-    @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> TrackingSettings:
-        bus_name = environ.get("EVENT_BUS_NAME", "").strip()
-        if not bus_name:
-            raise RuntimeError("EVENT_BUS_NAME is not set: the tracking function has no bus")
-        arns = environ.get("ALLOWED_TOPIC_ARNS", "")
-        return cls(
-            bus_name=bus_name,
-            source=environ.get("EVENT_SOURCE", "").strip() or DEFAULT_EVENT_SOURCE,
-            allowed_topic_arns=frozenset(a.strip() for a in arns.split(",") if a.strip()),
-        )
-
-
 @cache
-def settings() -> TrackingSettings:
-    return TrackingSettings.from_environ(os.environ)
+def settings() -> PublishingSettings:
+    return PublishingSettings.from_environ(os.environ, "tracking")
 
 
 @cache

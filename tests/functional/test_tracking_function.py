@@ -10,6 +10,7 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 from sesbridge.exceptions import PublishError
+from sesbridge.pipeline import ConfigurationError
 from sesbridge.publishing import EventBridgePublisher
 from tracking import app
 
@@ -291,7 +292,7 @@ def test_metrics_count_events_per_event_type(bus, capsys) -> None:
 def test_missing_bus_setting_is_a_clear_error(environment, monkeypatch) -> None:
     environment()
     monkeypatch.delenv("EVENT_BUS_NAME", raising=False)
-    with pytest.raises(RuntimeError, match="EVENT_BUS_NAME"):
+    with pytest.raises(ConfigurationError, match="EVENT_BUS_NAME is not set"):
         invoke(sample("bounce"))
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sesbridge.events import DEFAULT_EVENT_SOURCE
 from sesbridge.events.entries import EventEntry
 from sesbridge.events.errors import normalization_error_entry
-from sesbridge.exceptions import NormalizationError
+from sesbridge.exceptions import NormalizationError, SesbridgeError
 from sesbridge.publishing import EventBridgePublisher
 from sesbridge.sns import MalformedRecord, SnsNotification, iter_notifications
 
@@ -23,6 +24,39 @@ logger = logging.getLogger(__name__)
 
 # Turns one SNS notification into entries, or raises NormalizationError.
 Normalizer = Callable[[SnsNotification], Sequence[EventEntry]]
+
+
+# The environment both functions read (the template sets them).
+EVENT_BUS_NAME_ENV = "EVENT_BUS_NAME"
+EVENT_SOURCE_ENV = "EVENT_SOURCE"
+ALLOWED_TOPIC_ARNS_ENV = "ALLOWED_TOPIC_ARNS"
+
+
+class ConfigurationError(SesbridgeError):
+    """A function's environment lacks a required setting: the invocation fails, nothing is lost."""
+
+
+@dataclass(frozen=True)
+class PublishingSettings:
+    """Where a function publishes and which topics it accepts, from its environment."""
+
+    bus_name: str
+    source: str
+    allowed_topic_arns: frozenset[str]
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str], function: str) -> PublishingSettings:
+        bus_name = environ.get(EVENT_BUS_NAME_ENV, "").strip()
+        if not bus_name:
+            raise ConfigurationError(
+                f"{EVENT_BUS_NAME_ENV} is not set: the {function} function has no bus"
+            )
+        arns = environ.get(ALLOWED_TOPIC_ARNS_ENV, "")
+        return cls(
+            bus_name=bus_name,
+            source=environ.get(EVENT_SOURCE_ENV, "").strip() or DEFAULT_EVENT_SOURCE,
+            allowed_topic_arns=frozenset(a.strip() for a in arns.split(",") if a.strip()),
+        )
 
 
 class TopicNotAllowed(NormalizationError):
