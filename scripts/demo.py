@@ -463,7 +463,7 @@ def _say_dedupe(events: list[dict[str, Any]], say: Any) -> None:
 
 
 def main() -> int:
-    result = run_demo()
+    result = run_demo(OUTPUT, print)
     return 0 if result.ok else 1
 
 

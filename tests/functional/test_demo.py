@@ -35,3 +35,15 @@ def test_demo_publishes_every_expected_event(tmp_path, assert_valid_event) -> No
     assert error["error_type"] == "not_json"
     assert error["raw_record"]["Sns"]["Message"].startswith("<html>")
     assert any("What SES received" in line for line in lines)
+
+
+def test_demo_exits_non_zero_when_an_expected_event_is_missing(tmp_path, monkeypatch) -> None:
+    from scripts import demo
+
+    impossible = {("clicked", "nobody@example.net")}
+    monkeypatch.setattr(demo, "expected_events", lambda: impossible)
+    monkeypatch.setattr(demo, "OUTPUT", tmp_path / "events.jsonl")
+    lines: list[str] = []
+    monkeypatch.setattr("builtins.print", lambda *args, **kwargs: lines.append(" ".join(args)))
+    assert demo.main() == 1
+    assert "MISSING: clicked event for nobody@example.net" in lines
