@@ -22,6 +22,7 @@ import logging
 import os
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,13 +58,22 @@ def local_aws() -> Iterator[Any]:
         "POWERTOOLS_METRICS_DISABLED": "true",  # keep the demo's output readable
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
+    # moto keeps its state per process: start each run from an empty account.
+    _reset(overrides["AWS_ENDPOINT_URL"])
     try:
         with _environment(overrides, remove=("AWS_PROFILE",)):
             import boto3
 
             yield boto3.session.Session(region_name=ses_simulator.REGION)
     finally:
+        _reset(overrides["AWS_ENDPOINT_URL"])
         server.stop()
+
+
+def _reset(endpoint: str) -> None:
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
+    with urllib.request.urlopen(request, timeout=10):
+        pass
 
 
 class _FunctionLogs(io.TextIOBase):
