@@ -104,3 +104,21 @@ def test_a_multipart_marked_as_attachment_is_described_by_its_mime_size() -> Non
     )
     [info] = build(raw).detail["message"]["attachments"]
     assert info["content_type"] == "multipart/alternative" and info["size"] > 20
+
+
+def test_timestamp_is_normalized_and_a_malformed_one_falls_back() -> None:
+    offset = s3_action("inbox-bucket", "mail/abc")
+    offset["mail"]["timestamp"] = "2026-11-24T11:00:01.123+01:00"
+    assert build(multipart_mail(), offset).detail["timestamp"] == "2026-11-24T10:00:01.123Z"
+
+    broken = s3_action("inbox-bucket", "mail/abc")
+    broken["mail"]["timestamp"] = "yesterday"
+    receipt = parse_receipt(broken)
+    entry = inbound_entry(
+        receipt,
+        parse_mime_bytes(multipart_mail()),
+        raw=RAW,
+        source="sesbridge",
+        received_at="2026-11-24T09:00:05Z",
+    )
+    assert entry.time == entry.detail["timestamp"] == "2026-11-24T09:00:05.000Z"

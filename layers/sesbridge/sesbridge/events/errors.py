@@ -9,17 +9,13 @@ full input stays reachable through ``raw``).
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime
 from typing import Any
 
 from sesbridge.events import ERROR_DETAIL_TYPE, SCHEMA_VERSION
 from sesbridge.events.entries import EventEntry, fit_entry
+from sesbridge.events.timestamps import utc_now_iso
 
 _TRUNCATION_MARK = "...[truncated by sesbridge]"
-
-
-def utc_now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def normalization_error_entry(

@@ -21,7 +21,7 @@ from typing import Any
 
 from sesbridge.events import ESP_NAME, INBOUND_DETAIL_TYPE, SCHEMA_VERSION
 from sesbridge.events.entries import EntryTooLarge, EventEntry, Reducer, dump_detail, fit_entry
-from sesbridge.events.errors import utc_now_iso
+from sesbridge.events.timestamps import first_utc_iso, utc_now_iso
 from sesbridge.inbound.errors import CorruptMime, EventTooLarge
 from sesbridge.inbound.message import InboundMessage
 from sesbridge.inbound.receipt import Receipt, detected, verdict_status
@@ -94,7 +94,8 @@ def inbound_entry(
     ``raw`` is where the exact MIME lives (bucket, key, size, sha256);
     ``received_at`` is the fallback timestamp when SES gives none (the SNS time).
     """
-    timestamp = receipt.timestamp or received_at or utc_now_iso()
+    # Normalized like every sesbridge time: a malformed one must not reach PutEvents' Time.
+    timestamp = first_utc_iso(receipt.timestamp, received_at) or utc_now_iso()
     detail = {
         "schema_version": SCHEMA_VERSION,
         "event_type": "inbound",

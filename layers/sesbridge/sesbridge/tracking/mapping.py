@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sesbridge.events.timestamps import utc_iso
 from sesbridge.exceptions import MissingField
-from sesbridge.tracking.timestamps import utc_iso
 
 Fields = dict[str, Any]
 Mapper = Callable[[dict[str, Any], dict[str, Any]], list[Fields]]

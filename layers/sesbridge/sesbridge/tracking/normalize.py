@@ -7,11 +7,11 @@ import json
 from typing import Any
 
 from sesbridge.events import ESP_NAME, SCHEMA_VERSION
+from sesbridge.events.timestamps import first_utc_iso
 from sesbridge.exceptions import MissingField, WrongNotification
 from sesbridge.tracking import mapping
 from sesbridge.tracking.headers import tags_and_metadata
 from sesbridge.tracking.identity import tracking_event_id
-from sesbridge.tracking.timestamps import first_utc_iso
 
 # Fields every detail has; a mapper sets the ones its type knows.
 _DEFAULTS: dict[str, Any] = {

@@ -1,4 +1,7 @@
-"""SES timestamps to the one form sesbridge publishes: ISO 8601, UTC, milliseconds, ``Z``."""
+"""The one form every sesbridge timestamp takes: ISO 8601, UTC, milliseconds, ``Z``.
+
+Tracking, inbound and error events all use it, so a rule or a consumer parses one form.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +23,15 @@ def utc_iso(value: Any) -> str | None:
         return None
     if moment.tzinfo is None:  # SES always says Z; a bare time is taken as UTC
         moment = moment.replace(tzinfo=UTC)
+    return _format(moment)
+
+
+def utc_now_iso() -> str:
+    """Now, in the same form (for events about something SES gave no time for)."""
+    return _format(datetime.now(UTC))
+
+
+def _format(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
