@@ -163,6 +163,13 @@ class _Resolver:
         return self.attributes[name]["Ref"]
 
 
+def evaluate_conditions(
+    parameters: dict[str, str], template: dict[str, Any] | None = None
+) -> dict[str, bool]:
+    """The template's Conditions for these parameter values (defaults for the others)."""
+    return _Resolver(template or load_template(), parameters, "stack").conditions
+
+
 def deploy(
     session: Any,
     *,

@@ -14,7 +14,7 @@ import pytest
 from samtranslator.yaml_helper import yaml_parse
 from sesbridge.inbound.normalizer import FAILED_PREFIX, RECEIVED_PREFIX
 
-from scripts.local_deploy import _Resolver, load_template
+from scripts.local_deploy import evaluate_conditions
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = yaml_parse((ROOT / "template.yaml").read_text(encoding="utf-8"))
@@ -82,7 +82,7 @@ def statement(function: str, sid: str) -> dict[str, Any]:
 
 
 def conditions(**parameters: str) -> dict[str, bool]:
-    return _Resolver(load_template(), parameters, "stack").conditions
+    return evaluate_conditions(parameters)
 
 
 # -- nothing is lost without someone being told --
