@@ -1,8 +1,9 @@
 """`make demo`: sesbridge end to end on a local AWS (a moto server), no account, no Docker.
 
 1. starts moto as a real AWS endpoint on 127.0.0.1 (a free port) and points boto3 at it;
-2. creates the resources template.yaml declares (scripts.local_deploy), plus a rule that
-   delivers every sesbridge event on the bus to a queue this demo reads;
+2. deploys template.yaml as a stack (scripts.local_deploy: aws-sam-translator, then moto's
+   CloudFormation), plus a rule that delivers every sesbridge event on the bus to a queue
+   this demo reads;
 3. sends mail through the sender layer (`sesbridge.EmailMessage`);
 4. plays SES: publishes the notifications SES would (send, delivery, a hard bounce in both
    formats, a complaint, an open, a delivery delay) and an inbound mail to the SNS topics;
@@ -129,7 +130,7 @@ class FunctionRunner:
 
     def invoke(self, event: dict[str, Any]) -> None:
         handler_name = self.function.handler.rsplit(".", 1)[1]
-        context = _LambdaContext(function_name=self.function.logical_id)
+        context = _LambdaContext(function_name=self.function.name)
         with _environment(self.function.environment), contextlib.redirect_stdout(FUNCTION_LOGS):
             try:
                 getattr(self.module, handler_name)(event, context)

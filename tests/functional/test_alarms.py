@@ -88,12 +88,12 @@ def test_queue_alarms_watch_the_deployed_queues(deployment: LocalDeployment) -> 
         "TrackingDeliveryDeadLetterQueue",
         "InboundDeliveryDeadLetterQueue",
     ):
-        attributes = deployment.resources[queue]
-        sqs.send_message(QueueUrl=attributes["QueueUrl"], MessageBody="{}")
+        url = deployment.ref(queue)  # a queue's Ref is its URL
+        sqs.send_message(QueueUrl=url, MessageBody="{}")
         visible = sqs.get_queue_attributes(
-            QueueUrl=attributes["QueueUrl"], AttributeNames=["ApproximateNumberOfMessages"]
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
         )["Attributes"]["ApproximateNumberOfMessages"]
-        dimensions = frozenset({("QueueName", attributes["QueueName"])})
+        dimensions = frozenset({("QueueName", url.rsplit("/", 1)[1])})
         waiting = alarms[("AWS/SQS", "ApproximateNumberOfMessagesVisible", dimensions)]
         assert int(visible) > waiting["Threshold"]  # one message waiting is an alarm
         assert ("AWS/SQS", "ApproximateAgeOfOldestMessage", dimensions) in alarms
