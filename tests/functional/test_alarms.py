@@ -16,7 +16,7 @@ from typing import Any
 import boto3
 import pytest
 
-from scripts.demo import _environment, _LambdaContext, load_handler_module
+from scripts.local_aws import LambdaContext, environment, load_handler_module
 from scripts.local_deploy import LocalDeployment, deploy
 from tests.conftest import REGION, sns_lambda_event
 
@@ -44,8 +44,8 @@ def emitted_metrics(deployment: LocalDeployment, function: str, event: dict) -> 
     spec = deployment.functions[function]
     module = load_handler_module(spec)
     out = io.StringIO()
-    with _environment(spec.environment), contextlib.redirect_stdout(out):
-        getattr(module, spec.handler.rsplit(".", 1)[1])(event, _LambdaContext(function))
+    with environment(spec.environment), contextlib.redirect_stdout(out):
+        getattr(module, spec.handler.rsplit(".", 1)[1])(event, LambdaContext(function))
     found = []
     for line in out.getvalue().splitlines():
         record = json.loads(line) if line.startswith("{") else {}
