@@ -13,7 +13,7 @@ export PYENV_VERSION ?= 3.11.7:3.12.1:3.13.0
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: venv test lint unit validate iac-scan build demo bench clean
+.PHONY: venv test lint unit validate iac-scan build demo invoke bench clean
 
 venv: $(STAMP)
 
@@ -52,6 +52,14 @@ test: lint unit validate iac-scan build
 
 demo: venv
 	$(BIN)/python -m scripts.demo
+
+# One function on one event on the local AWS (no Docker), e.g.
+#   make invoke FUNCTION=tracking EVENT=events/tracking-bounce.json
+#   make invoke FUNCTION=inbound EVENT=my-receipt.json ARGS="--raw-mail mail.eml"
+invoke: venv
+	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || \
+	  { echo "usage: make invoke FUNCTION=tracking|inbound EVENT=events/<file>.json [ARGS=...]"; exit 2; }
+	$(BIN)/python -m scripts.invoke $(FUNCTION) $(EVENT) $(ARGS)
 
 bench: venv
 	$(BIN)/python -m bench

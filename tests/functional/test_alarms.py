@@ -15,6 +15,7 @@ from typing import Any
 
 import boto3
 import pytest
+from aws_lambda_powertools import Metrics
 
 from scripts.local_aws import LambdaContext, environment, load_handler_module
 from scripts.local_deploy import LocalDeployment, deploy
@@ -43,6 +44,8 @@ def emitted_metrics(deployment: LocalDeployment, function: str, event: dict) -> 
     """(namespace, metric, dimensions, value) of every EMF metric one invocation prints."""
     spec = deployment.functions[function]
     module = load_handler_module(spec)
+    # Powertools keeps metrics per process, and runs in this one may have left some unflushed.
+    Metrics().clear_metrics()
     out = io.StringIO()
     with environment(spec.environment), contextlib.redirect_stdout(out):
         getattr(module, spec.handler.rsplit(".", 1)[1])(event, LambdaContext(function))
