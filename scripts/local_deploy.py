@@ -32,7 +32,7 @@ _PACKAGED = {"AWS::Serverless::Function": "CodeUri", "AWS::Serverless::LayerVers
 NOT_ENFORCED = (
     "access control (IAM, key policies), KMS encryption at rest, SNS subscription redrive,"
     " Lambda retries and event age, reserved concurrency, the functions' layers and logging"
-    " configuration (the handlers import the layer from its folder, and log to a file),"
+    " configuration (the handlers run with the layer's package from its folder),"
     " alarm evaluation and notification, deletion policies"
 )
 
@@ -118,42 +118,68 @@ def deploy(
             f"stack {stack_name}: {deployment.status} {stack.get('StackStatusReason')}"
         )
     deployment.outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    deployment.resources = _stack_resources(cloudformation, stack_name)
+    topics = _outside_the_stack(session, deployment, taken_out, conditions)
+    deployment.functions = _functions(session, deployment, folders, topics)
+    return deployment
+
+
+def _stack_resources(cloudformation: Any, stack_name: str) -> dict[str, tuple[str, str]]:
+    resources = {}
     for resource in cloudformation.describe_stack_resources(StackName=stack_name)["StackResources"]:
         if "LogicalResourceId" not in resource:
             continue  # moto lists a nameless entry for each resource it does not model
         logical_id, resource_type = resource["LogicalResourceId"], resource["ResourceType"]
         physical_id = resource.get("PhysicalResourceId")
         if physical_id is None and resource_type in _REF_ATTRIBUTE:
-            physical_id = _resolved(
-                stack_name, {"Fn::GetAtt": [logical_id, _REF_ATTRIBUTE[resource_type]]}
-            )
-        deployment.resources[logical_id] = (resource_type, physical_id or "")
+            reference = {"Fn::GetAtt": [logical_id, _REF_ATTRIBUTE[resource_type]]}
+            physical_id = _resolved(stack_name, reference)
+        resources[logical_id] = (resource_type, physical_id or "")
+    return resources
 
+
+def _outside_the_stack(
+    session: Any,
+    deployment: LocalDeployment,
+    taken_out: dict[str, dict[str, Any]],
+    conditions: dict[str, bool],
+) -> dict[str, list[str]]:
+    """Create the taken-out alarms, list the rest as not emulated, and return the topics
+    each function (by ARN) is subscribed to."""
     topics: dict[str, list[str]] = {}
     for logical_id, spec in taken_out.items():
         if "Condition" in spec and not conditions[spec["Condition"]]:
             continue  # not part of this stack
-        resource_type = spec["Type"]
+        resource_type, properties = spec["Type"], spec.get("Properties") or {}
         if resource_type == "AWS::CloudWatch::Alarm":
-            properties = _resolved(stack_name, spec.get("Properties") or {})
-            name = _create_alarm(session, stack_name, logical_id, properties)
+            resolved = _resolved(deployment.stack_name, properties)
+            name = _create_alarm(session, deployment.stack_name, logical_id, resolved)
             deployment.resources[logical_id] = (resource_type, name)
-        elif resource_type == "AWS::SNS::Subscription" and _is_lambda(spec):
-            properties = _resolved(stack_name, spec["Properties"])
-            topics.setdefault(properties["Endpoint"], []).append(properties["TopicArn"])
+        elif resource_type == "AWS::SNS::Subscription" and properties.get("Protocol") == "lambda":
+            resolved = _resolved(deployment.stack_name, properties)
+            topics.setdefault(resolved["Endpoint"], []).append(resolved["TopicArn"])
             deployment.not_emulated.append(
                 f"{logical_id} ({resource_type}): SNS cannot invoke a Lambda without Docker;"
                 " the caller delivers the topic's messages to the handler in-process"
             )
         else:
             deployment.not_emulated.append(f"{logical_id} ({resource_type}): not modelled by moto")
+    return topics
 
-    lambda_client = session.client("lambda")
+
+def _functions(
+    session: Any,
+    deployment: LocalDeployment,
+    folders: dict[str, Path],
+    topics: dict[str, list[str]],
+) -> dict[str, Function]:
+    """The stack's functions as deployed: handler and environment from moto's Lambda."""
+    lambda_client, functions = session.client("lambda"), {}
     for logical_id, (resource_type, name) in deployment.resources.items():
         if resource_type != "AWS::Lambda::Function":
             continue
         configuration = lambda_client.get_function_configuration(FunctionName=name)
-        deployment.functions[logical_id] = Function(
+        functions[logical_id] = Function(
             logical_id=logical_id,
             name=name,
             code_uri=folders[logical_id],
@@ -161,7 +187,7 @@ def deploy(
             environment=(configuration.get("Environment") or {}).get("Variables") or {},
             sns_topics=topics.get(configuration["FunctionArn"], []),
         )
-    return deployment
+    return functions
 
 
 def _package(session: Any, template: dict[str, Any], bucket: str) -> dict[str, Path]:
@@ -308,10 +334,6 @@ def _resolved(stack_name: str, value: Any) -> Any:
     backend = cloudformation_backends[ACCOUNT_ID][REGION]
     [stack] = [s for s in backend.stacks.values() if s.name == stack_name]
     return clean_json(copy.deepcopy(value), stack.resource_map)
-
-
-def _is_lambda(spec: dict[str, Any]) -> bool:
-    return (spec.get("Properties") or {}).get("Protocol") == "lambda"
 
 
 def _create_alarm(session: Any, stack_name: str, logical_id: str, props: dict[str, Any]) -> str:

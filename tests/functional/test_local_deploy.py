@@ -13,7 +13,7 @@ import zipfile
 import boto3
 import pytest
 
-from scripts.local_deploy import LocalDeployment, deploy, describe
+from scripts.local_deploy import LocalDeployment, deploy, describe, load_template
 from tests.conftest import REGION
 
 NOT_EMULATED = [
@@ -103,3 +103,35 @@ def test_code_and_layers_are_uploaded_from_their_folders(deployment: LocalDeploy
     assert "sesbridge/__init__.py" in names("SesbridgeLayer.zip")
     assert "app.py" in names("TrackingFunction.zip")
     assert not [name for name in names("InboundFunction.zip") if "__pycache__" in name]
+
+
+@pytest.mark.parametrize("with_extra_layer", [True, False])
+def test_a_layer_behind_a_condition_deploys_either_way(moto_aws: None, with_extra_layer: bool):
+    # A function may add an optional layer (its own folder, any build method) with !If.
+    template = load_template()
+    template["Parameters"]["WithExtraLayer"] = {"Type": "String", "Default": "no"}
+    template["Conditions"]["UseExtraLayer"] = {"Fn::Equals": [{"Ref": "WithExtraLayer"}, "yes"]}
+    template["Resources"]["ExtraLayer"] = {
+        "Type": "AWS::Serverless::LayerVersion",
+        "Condition": "UseExtraLayer",
+        "Properties": {"ContentUri": "layers/sesbridge/", "CompatibleRuntimes": ["python3.13"]},
+        "Metadata": {"BuildMethod": "makefile"},
+    }
+    template["Resources"]["InboundFunction"]["Properties"]["Layers"] = [
+        {"Ref": "SesbridgeLayer"},
+        {"Fn::If": ["UseExtraLayer", {"Ref": "ExtraLayer"}, {"Ref": "AWS::NoValue"}]},
+    ]
+    deployment = deploy(
+        boto3.Session(region_name=REGION),
+        stack_name="layers",
+        parameters={"WithExtraLayer": "yes" if with_extra_layer else "no"},
+        template=template,
+    )
+    assert deployment.status == "CREATE_COMPLETE"
+    layers = {
+        lid.rstrip("0123456789abcdef")
+        for lid, (kind, _) in deployment.resources.items()
+        if kind == "AWS::Lambda::LayerVersion"
+    }
+    assert layers == ({"SesbridgeLayer", "ExtraLayer"} if with_extra_layer else {"SesbridgeLayer"})
+    assert set(deployment.functions) == {"TrackingFunction", "InboundFunction"}
