@@ -62,9 +62,9 @@ def _reset(endpoint: str) -> None:
 
 
 class FunctionLogs(io.TextIOBase):
-    """The functions' stdout during the demo (JSON logs, EMF metrics): a file, as CloudWatch
-    Logs would hold them. One long-lived object, because a logger created on import keeps the
-    stream it was given."""
+    """The functions' stdout during a local run (JSON logs, EMF metrics): a file, as CloudWatch
+    Logs would hold them, and/or a stream. One long-lived object, because a logger created on
+    import keeps the stream it was given."""
 
     path: Path | None = None
     echo: Any = None  # or a stream to copy them to (stderr)
