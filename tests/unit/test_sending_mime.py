@@ -22,8 +22,7 @@ def _parse(raw: bytes) -> email.message.EmailMessage:
 def _build(**overrides: object) -> bytes:
     fields: dict[str, object] = {
         "subject": "Grüße",
-        "from_header": "Shop <shop@example.com>",
-        "to_header": "a@example.net",
+        "address_headers": {"From": "Shop <shop@example.com>", "To": "a@example.net"},
         "bodies": [("Hallo Zoë", "text/plain"), ("<p>Hallo Zoë</p>", "text/html")],
     }
     fields.update(overrides)
@@ -105,7 +104,7 @@ def test_metadata_and_tags_headers() -> None:
 
 
 def test_metadata_must_be_json() -> None:
-    with pytest.raises(InvalidMessage, match="metadata is not JSON-serializable"):
+    with pytest.raises(InvalidMessage, match="metadata is not strict JSON"):
         _build(metadata={"when": object()})
 
 
@@ -117,7 +116,7 @@ def test_extra_headers_and_non_ascii_values() -> None:
 
 
 def test_bodies_must_be_text() -> None:
-    with pytest.raises(InvalidMessage, match="text/"):
+    with pytest.raises(InvalidMessage, match="body: a body must be text/"):
         _build(bodies=[("x", "application/json")])
 
 

@@ -17,6 +17,17 @@ from __future__ import annotations
 
 # Importing this module stays cheap (no typing/dataclasses/email.utils at import time):
 # ``from sesbridge import EmailMessage`` is on every sending function's cold start.
+from sesbridge.sending.arguments import (
+    check_attachment,
+    check_types,
+    mapping,
+    sequence,
+    string_list,
+)
+from sesbridge.sending.attachment import Attachment
+
+__all__ = ["Attachment", "EmailMessage"]
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterable, Mapping, Sequence
@@ -26,37 +37,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from sesbridge.sending.sender import Sender
     from sesbridge.sending.status import SendStatus
-
-
-class Attachment:
-    """A file attached to the message; inline (shown in the HTML) when it has a content_id
-    (without the <>)."""
-
-    __slots__ = ("content", "content_id", "filename", "mimetype")
-
-    def __init__(
-        self,
-        filename: str | None,
-        content: bytes | str,
-        mimetype: str | None = None,
-        content_id: str | None = None,
-    ) -> None:
-        self.filename = filename
-        self.content = content
-        self.mimetype = mimetype
-        self.content_id = content_id
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Attachment):
-            return NotImplemented
-        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
-
-    def __repr__(self) -> str:
-        return f"Attachment({self.filename!r}, <{len(self.content)}>, {self.mimetype!r})"
-
-    @property
-    def inline(self) -> bool:
-        return self.content_id is not None
 
 
 class EmailMessage:
@@ -97,20 +77,21 @@ class EmailMessage:
         self.subject = subject
         self.body = body
         self.from_email = from_email
-        self.to = _address_list(to, "to")
-        self.cc = _address_list(cc, "cc")
-        self.bcc = _address_list(bcc, "bcc")
-        self.reply_to = _address_list(reply_to, "reply_to")
-        self.extra_headers: dict[str, str] = dict(headers or {})
+        self.to = string_list(to, "to")
+        self.cc = string_list(cc, "cc")
+        self.bcc = string_list(bcc, "bcc")
+        self.reply_to = string_list(reply_to, "reply_to")
+        self.extra_headers: dict[str, str] = dict(mapping(headers, "headers") or {})
         self.attachments: list[Attachment | Message] = []
-        for attachment in attachments or ():
+        for attachment in sequence(attachments, "attachments", "attachments"):
             if isinstance(attachment, tuple):
                 self.attach(*attachment)
             else:
+                check_attachment(attachment)
                 self.attachments.append(attachment)
         self.alternatives: list[tuple[str, str]] = []
-        self.tags = list(tags) if tags is not None else None
-        self.metadata = dict(metadata) if metadata is not None else None
+        self.tags = string_list(tags, "tags", "tags") if tags is not None else None
+        self.metadata = dict(mapping(metadata, "metadata")) if metadata is not None else None
         self.template_id = template_id
         self.merge_data = merge_data
         self.merge_global_data = merge_global_data
@@ -122,6 +103,7 @@ class EmailMessage:
         self.track_clicks = track_clicks
         self.send_at = send_at
         self.send_status: SendStatus | None = None  # set by send()
+        check_types(self)
 
     def attach(
         self,
@@ -132,14 +114,17 @@ class EmailMessage:
         """Attach a file (``filename``, ``content``, ``mimetype`` guessed when omitted),
         an ``Attachment``, or a ready ``email.message.Message`` part."""
         if content is None and filename is not None and not isinstance(filename, str):
+            check_attachment(filename)
             self.attachments.append(filename)
             return
-        if content is None:
-            raise TypeError("attach() needs content")
-        self.attachments.append(Attachment(filename, content, mimetype))  # type: ignore[arg-type]
+        attachment = Attachment(filename, content, mimetype)  # type: ignore[arg-type]
+        check_attachment(attachment)
+        self.attachments.append(attachment)
 
     def attach_alternative(self, content: str, mimetype: str) -> None:
         """Add another body, e.g. ``attach_alternative(html, "text/html")``."""
+        if not isinstance(content, str) or not isinstance(mimetype, str):
+            raise TypeError('attach_alternative() takes a str "content" and a str "mimetype"')
         self.alternatives.append((content, mimetype))
 
     def attach_inline_image(
@@ -177,10 +162,3 @@ class EmailMessage:
 
     def __repr__(self) -> str:
         return f"<EmailMessage subject={self.subject!r} to={self.to!r}>"
-
-
-def _address_list(value: Sequence[str] | None, field: str) -> list[str]:
-    # A bare string is a classic mistake (it would be iterated letter by letter).
-    if isinstance(value, str):
-        raise TypeError(f'"{field}" must be a list or tuple of addresses, not a string')
-    return list(value or ())
