@@ -4,7 +4,7 @@ Header text arrives checked (``headers.check_header_text``); non-ASCII text is w
 as RFC 2047 encoded-words. Leaf parts come from ``parts`` and ``attachments``.
 
 >>> build_mime(subject="Hi", address_headers={"From": "a@example.com"},
-...            bodies=[("Hello", "text/plain")])[:30]
+...            bodies=[("Hello", "text/plain", "body")])[:30]
 b'Content-Type: text/plain; char'
 """
 
@@ -36,7 +36,7 @@ def build_mime(
     subject: str,
     address_headers: Mapping[str, str | None],
     headers: Mapping[str, str] | None = None,
-    bodies: Sequence[tuple[str, str]] = (),
+    bodies: Sequence[tuple[str, str, str]] = (),
     attachments: Sequence[Attachment | Message] = (),
     tags: Sequence[str] = (),
     metadata: Mapping[str, Any] | None = None,
@@ -44,7 +44,7 @@ def build_mime(
     """Serialize a message as CRLF, 7bit-clean MIME.
 
     ``address_headers`` are the From/To/Cc/Reply-To values (None: left out), ``bodies``
-    (content, mimetype) pairs, ``headers`` the caller's other headers, all checked
+    (content, mimetype, argument name) triples, ``headers`` the caller's other headers, all checked
     already: each header is written once. Bcc never appears here.
     """
     parts = [attachment_part(a, n) for n, a in enumerate(attachments)]
@@ -74,9 +74,10 @@ def build_mime(
     raw = root.as_bytes(policy=_POLICY)
     if len(raw) > MAX_MESSAGE_BYTES:
         raise InvalidMessage(
-            f"message is {len(raw)} bytes; Amazon SES accepts at most {MAX_MESSAGE_BYTES}"
+            f"the message (body and attachments) is {len(raw)} bytes; "
+            f"Amazon SES accepts at most {MAX_MESSAGE_BYTES}"
         )
-    _check_header_lines(raw)
+    _check_line_lengths(raw)
     return raw
 
 
@@ -84,26 +85,39 @@ def _inline(attachment: Attachment | Message) -> bool:
     return isinstance(attachment, Attachment) and attachment.inline
 
 
-def _check_header_lines(raw: bytes) -> None:
-    # Headers fold only at whitespace: a long value without spaces (e.g. one long metadata
-    # string) would leave a line longer than SMTP allows, which mail servers reject.
-    head = raw[: raw.find(b"\r\n\r\n")]
+# header -> the argument its text comes from, for errors
+_SOURCES = {
+    "subject": "subject",
+    "from": "from_email",
+    "to": "to",
+    "cc": "cc",
+    "reply-to": "reply_to",
+    "x-tag": "tags",
+    "x-metadata": "metadata",
+    "content-disposition": "attachments (filename)",
+}
+
+
+def _check_line_lengths(raw: bytes) -> None:
+    # Headers fold only at whitespace: a long value without spaces (one long metadata
+    # string, a long file name) would leave a line longer than SMTP allows, which mail
+    # servers reject. Bodies are encoded in short lines, so only header lines can be long.
     name = b""
-    for line in head.split(b"\r\n"):
-        if not line[:1].isspace():  # else a continuation of the previous header
+    for line in raw.split(b"\r\n"):
+        if line[:1] not in (b" ", b"\t"):  # else a continuation of the previous header
             name = line.split(b":", 1)[0]
         if len(line) > MAX_LINE:
+            header = name.decode("ascii", "replace")
+            source = _SOURCES.get(header.lower(), f"headers[{header!r}]")
             raise InvalidMessage(
-                f"header {name.decode('ascii', 'replace')} has a line of {len(line)} "
-                f"characters with no space to fold at; SMTP allows {MAX_LINE}"
+                f"{source}: the {header} header has a line of {len(line)} characters with "
+                f"no space to fold at; SMTP allows {MAX_LINE}"
             )
 
 
-def _alternatives(bodies: Sequence[tuple[str, str]]) -> Message:
-    parts = [
-        text_part(content, mimetype, "body" if n == 0 else f"alternatives[{n - 1}]")
-        for n, (content, mimetype) in enumerate(bodies)
-    ] or [text_part("", "text/plain", "body")]
+def _alternatives(bodies: Sequence[tuple[str, str, str]]) -> Message:
+    parts = [text_part(content, mimetype, field) for content, mimetype, field in bodies]
+    parts = parts or [text_part("", "text/plain", "body")]
     return parts[0] if len(parts) == 1 else _multipart("alternative", parts)
 
 

@@ -69,16 +69,17 @@ def send_email_request(message: EmailMessage, settings: SenderSettings) -> SendE
         raise InvalidMessage("the message has no recipients (to, cc or bcc)")
     if len(recipients) > MAX_RECIPIENTS:
         raise InvalidMessage(
-            f"{len(recipients)} recipients: Amazon SES accepts at most {MAX_RECIPIENTS} "
-            "per message (use template_id for one copy per recipient)"
+            f"to, cc and bcc: {len(recipients)} recipients; Amazon SES accepts at most "
+            f"{MAX_RECIPIENTS} per message (use template_id for one copy per recipient)"
         )
     subject = pop_header(headers, "Subject")
-    bodies = [(message.body, f"text/{message.content_subtype}")] if message.body else []
+    bodies = [(message.body, f"text/{message.content_subtype}", "body")] if message.body else []
+    bodies += [(c, t, f"alternatives[{n}]") for n, (c, t) in enumerate(message.alternatives)]
     raw = build_mime(
         subject=subject if subject is not None else check_header_text(message.subject, "subject"),
         address_headers=shown,
         headers=headers,
-        bodies=[*bodies, *message.alternatives],
+        bodies=bodies,
         attachments=message.attachments,
         tags=tags,
         metadata=message.metadata,
