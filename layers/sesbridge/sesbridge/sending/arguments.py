@@ -74,6 +74,9 @@ def check_types(message: EmailMessage) -> None:
     for field in _PER_RECIPIENT:
         for value in (mapping(getattr(message, field), field) or {}).values():
             mapping(value, f"{field} values")
+    _header_values(message.extra_headers, "headers")
+    for recipient, values in (message.merge_headers or {}).items():
+        _header_values(values, f"merge_headers[{recipient!r}]")
     for flag in ("track_opens", "track_clicks"):
         if not isinstance(getattr(message, flag), bool | None):
             raise TypeError(f'"{flag}" must be True, False or None')
@@ -103,6 +106,14 @@ def check_attachment(attachment: Any) -> None:
             "attachments must be Attachments, (filename, content, mimetype) tuples or "
             f"email.message.Message parts, not {_name(attachment)}"
         )
+
+
+def _header_values(headers: Any, field: str) -> None:
+    for name, value in (headers or {}).items():
+        if not isinstance(name, str):
+            raise TypeError(f'"{field}" names must be strings, not {_name(name)}')
+        if not isinstance(value, str):
+            raise TypeError(f'"{field}[{name!r}]" must be a string, not {_name(value)}')
 
 
 def _string(value: Any, field: str) -> None:

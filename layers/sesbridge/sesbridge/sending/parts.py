@@ -68,7 +68,8 @@ def message_part(raw: bytes, field: str) -> Message:
                 " attach it as application/octet-stream"
             )
         for name, value in part.items():
-            if not is_7bit(value):
+            # compat32 gives a Header, not a str, for a value with 8-bit bytes
+            if not isinstance(value, str) or not is_7bit(value):
                 raise InvalidMessage(
                     f"{field}: the attached message's {name} header is not 7-bit text; "
                     "attach it as application/octet-stream"
@@ -90,8 +91,10 @@ def make_7bit(part: Message) -> None:
         return
     data = part.get_payload(decode=True)
     del part["Content-Transfer-Encoding"]
-    part.set_payload(data)
     if part.get_content_maintype() == "text":
+        # Line ends stay line ends (quoted-printable would keep a CR as "=0D").
+        part.set_payload(data.replace(b"\r\n", b"\n"))
         encoders.encode_quopri(part)
-    else:
-        encoders.encode_base64(part)
+        return
+    part.set_payload(data)
+    encoders.encode_base64(part)
