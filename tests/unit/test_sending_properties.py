@@ -103,8 +103,8 @@ def assert_well_formed_mime(raw: bytes, arguments: MessageArguments) -> None:
         assert message.get_all("X-Tag") == tags
 
 
-def _check_plain_send(arguments: MessageArguments) -> None:
-    request = _build(arguments)
+def _check_plain_send(arguments: MessageArguments, request: Any = None) -> None:
+    request = request or _build(arguments)
     if request is None:
         return
     assert isinstance(request, SendEmailRequest)
@@ -115,6 +115,9 @@ def _check_plain_send(arguments: MessageArguments) -> None:
 def _check_template_send(arguments: MessageArguments) -> None:
     requests = _build(arguments)
     if requests is None:
+        return
+    if arguments.kwargs["template_id"] is None:  # drawn as a "wrong type", but allowed
+        _check_plain_send(arguments, requests)
         return
     # Without metadata, a caller's own X-Metadata header goes as given.
     generated_metadata = arguments.kwargs.get("metadata") or arguments.kwargs.get("merge_metadata")
