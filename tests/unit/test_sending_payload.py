@@ -200,6 +200,9 @@ def test_a_bare_string_recipient_list_is_a_type_error() -> None:
         ({"track_clicks": False}, "track_clicks"),
         ({"merge_data": {"a@example.net": {"x": 1}}}, "merge_data without template_id"),
         ({"merge_headers": {"a@example.net": {"X": "1"}}}, "merge_headers without template_id"),
+        ({"merge_data": {}}, "merge_data without template_id"),
+        ({"merge_headers": {}}, "merge_headers without template_id"),
+        ({"merge_global_data": {}}, "merge_global_data without template_id"),
     ],
 )
 def test_unsupported_features_raise_unless_ignored(extra: dict[str, Any], feature: str) -> None:

@@ -47,8 +47,9 @@ def build_requests(
         if getattr(combined, attr) is not None:
             unsupported(feature, settings)
     if combined.template_id is None:
+        # An empty dict given is still given (as in django-anymail).
         for attr in ("merge_data", "merge_global_data", "merge_metadata", "merge_headers"):
-            if getattr(combined, attr):
+            if getattr(combined, attr) is not None:
                 unsupported(f"{attr} without template_id", settings)
         return send_email_request(combined, settings)
     return bulk_requests(combined, settings)
