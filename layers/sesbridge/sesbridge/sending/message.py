@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterable, Mapping, Sequence
     from datetime import datetime
     from email.message import Message
+    from os import PathLike
     from typing import Any
 
     from sesbridge.sending.sender import Sender
@@ -145,8 +146,34 @@ class EmailMessage:
         # "inline" is a valid msgid domain that is never a real host (as django-anymail does).
         content_id = unquote(make_msgid(idstring, domain or "inline"))
         mimetype = f"image/{subtype}" if subtype else None
-        self.attachments.append(Attachment(filename, content, mimetype, content_id))
+        attachment = Attachment(filename, content, mimetype, content_id)
+        check_attachment(attachment)
+        self.attachments.append(attachment)
         return content_id
+
+    def attach_file(self, path: str | PathLike[str], mimetype: str | None = None) -> None:
+        """Attach the file at ``path``, named by its file name; ``mimetype`` is guessed
+        from the name when omitted."""
+        from pathlib import Path
+
+        file = Path(path)
+        self.attach(file.name, file.read_bytes(), mimetype)
+
+    def attach_inline_image_file(
+        self,
+        path: str | PathLike[str],
+        subtype: str | None = None,
+        idstring: str = "img",
+        domain: str | None = None,
+    ) -> str:
+        """``attach_inline_image`` with the image read from ``path``; returns its Content-ID.
+
+        >>> cid = message.attach_inline_image_file("static/logo.png")
+        """
+        from pathlib import Path
+
+        file = Path(path)
+        return self.attach_inline_image(file.read_bytes(), file.name, subtype, idstring, domain)
 
     def send(self, sender: Sender | None = None) -> SendStatus:
         """Send through ``sender`` (default: ``get_default_sender()``); returns the status.
