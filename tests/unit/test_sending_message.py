@@ -1,4 +1,4 @@
-"""EmailMessage's django-anymail methods: files, inline images from files."""
+"""EmailMessage's django-anymail methods: files, inline images from files, recipients."""
 
 from __future__ import annotations
 
@@ -62,3 +62,18 @@ def test_attach_inline_image_file_returns_the_content_id(tmp_path: Path) -> None
     assert image["Content-ID"] == f"<{cid}>"
     assert image.get_content_disposition() == "inline"
     assert image.get_filename() == "logo.png" and image.get_content() == PNG
+
+
+def test_recipients_are_every_to_cc_and_bcc_address_as_given() -> None:
+    message = EmailMessage(
+        to=["Zoë <zoe@bücher.example>", "b@example.com"],
+        cc=["c@example.com"],
+        bcc=["d@example.com"],
+    )
+    assert message.recipients() == [
+        "Zoë <zoe@bücher.example>",
+        "b@example.com",
+        "c@example.com",
+        "d@example.com",
+    ]
+    assert EmailMessage().recipients() == []

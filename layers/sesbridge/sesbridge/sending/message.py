@@ -175,6 +175,10 @@ class EmailMessage:
         file = Path(path)
         return self.attach_inline_image(file.read_bytes(), file.name, subtype, idstring, domain)
 
+    def recipients(self) -> list[str]:
+        """Every envelope recipient: the to, cc and bcc addresses, as given."""
+        return [address for address in (*self.to, *self.cc, *self.bcc) if address]
+
     def send(self, sender: Sender | None = None) -> SendStatus:
         """Send through ``sender`` (default: ``get_default_sender()``); returns the status.
 
