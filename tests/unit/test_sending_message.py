@@ -7,6 +7,7 @@ from email import policy
 from pathlib import Path
 
 import pytest
+from sesbridge.exceptions import InvalidMessage
 from sesbridge.sending.message import Attachment, EmailMessage
 from sesbridge.sending.payload import SendEmailRequest, build_requests
 from sesbridge.sending.settings import SenderSettings
@@ -77,3 +78,31 @@ def test_recipients_are_every_to_cc_and_bcc_address_as_given() -> None:
         "d@example.com",
     ]
     assert EmailMessage().recipients() == []
+
+
+def test_message_is_the_mail_a_plain_send_sends() -> None:
+    message = EmailMessage(
+        "Grüße",
+        "Hallo",
+        "Shop <shop@example.com>",
+        ["Zoë <zoe@bücher.example>"],
+        bcc=["audit@example.com"],
+        tags=["welcome"],
+        metadata={"user": 7},
+    )
+    mail = message.message()
+    assert isinstance(mail, email.message.EmailMessage)
+    assert mail["Subject"] == "Grüße"
+    assert mail["To"] == "Zoë <zoe@xn--bcher-kva.example>"
+    assert mail["X-Tag"] == "welcome" and mail["X-Metadata"] == '{"user": 7}'
+    assert "Bcc" not in mail and mail.get_content() == "Hallo"
+
+
+def test_message_applies_the_send_defaults_and_refuses_what_send_refuses() -> None:
+    settings = SenderSettings(send_defaults={"tags": ["app"]})
+    assert _message().message(settings).get_all("X-Tag") == ["app"]
+    with pytest.raises(InvalidMessage, match=r"^subject: control character"):
+        EmailMessage("a\x0b", "b", "shop@example.com", ["z@example.net"]).message()
+    template = EmailMessage(from_email="shop@example.com", to=["z@example.net"], template_id="t")
+    with pytest.raises(InvalidMessage, match="template sends"):
+        template.message()

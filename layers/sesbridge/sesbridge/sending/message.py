@@ -30,6 +30,7 @@ __all__ = ["Attachment", "EmailMessage"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
+    import email.message
     from collections.abc import Iterable, Mapping, Sequence
     from datetime import datetime
     from email.message import Message
@@ -37,6 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
 
     from sesbridge.sending.sender import Sender
+    from sesbridge.sending.settings import SenderSettings
     from sesbridge.sending.status import SendStatus
 
 
@@ -178,6 +180,26 @@ class EmailMessage:
     def recipients(self) -> list[str]:
         """Every envelope recipient: the to, cc and bcc addresses, as given."""
         return [address for address in (*self.to, *self.cc, *self.bcc) if address]
+
+    def message(self, settings: SenderSettings | None = None) -> email.message.EmailMessage:
+        """The mail a plain send would send, parsed from its raw MIME (bcc, which travels
+        only in the envelope, is not in it). ``settings`` default to the environment's,
+        whose send defaults apply. Raises what ``send()`` would raise before a call."""
+        from email import policy
+        from email.parser import BytesParser
+
+        from sesbridge.exceptions import InvalidMessage
+        from sesbridge.sending.payload import build_requests
+        from sesbridge.sending.raw_send import SendEmailRequest
+        from sesbridge.sending.settings import SenderSettings
+
+        if settings is None:
+            settings = SenderSettings.from_environment()
+        request = build_requests(self, settings)
+        if not isinstance(request, SendEmailRequest):
+            raise InvalidMessage("message(): SES renders template sends; they have no MIME here")
+        raw = request.params["Content"]["Raw"]["Data"]
+        return BytesParser(policy=policy.default).parsebytes(raw)  # type: ignore[return-value]
 
     def send(self, sender: Sender | None = None) -> SendStatus:
         """Send through ``sender`` (default: ``get_default_sender()``); returns the status.
