@@ -201,16 +201,27 @@ class EmailMessage:
         raw = request.params["Content"]["Raw"]["Data"]
         return BytesParser(policy=policy.default).parsebytes(raw)  # type: ignore[return-value]
 
-    def send(self, sender: Sender | None = None) -> SendStatus:
+    def send(self, sender: Sender | None = None, fail_silently: bool = False) -> SendStatus:
         """Send through ``sender`` (default: ``get_default_sender()``); returns the status.
 
-        Raises InvalidMessage/UnsupportedFeature before any API call, SendError when SES fails.
+        Raises InvalidMessage/UnsupportedFeature before any API call, SendError when SES
+        fails; with ``fail_silently`` these become a returned status of "failed" for every
+        recipient, with the reason in ``error``. (TypeError, a bug, is raised regardless.)
         """
+        from sesbridge.exceptions import SesbridgeError
+
         if sender is None:
             from sesbridge.sending.sender import get_default_sender
 
             sender = get_default_sender()
-        self.send_status = sender.send(self)
+        try:
+            self.send_status = sender.send(self)
+        except SesbridgeError as error:
+            if not fail_silently:
+                raise
+            from sesbridge.sending.status import SendStatus
+
+            self.send_status = SendStatus.failed(self.recipients(), error)
         return self.send_status
 
     def __repr__(self) -> str:
