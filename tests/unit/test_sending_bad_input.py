@@ -114,8 +114,13 @@ def test_template_header_values_are_printable_ascii_and_never_empty() -> None:
     assert {"Name": "X-Name", "Value": "=?utf-8?q?Zo=C3=AB?="} in headers
     with pytest.raises(InvalidMessage, match="X-Empty is empty"):
         _bulk(headers={"X-Empty": ""})
-    with pytest.raises(InvalidMessage, match=r"^tags: an empty tag"):
-        _bulk(tags=[""])
+    for blank in ("", " ", "\t"):
+        with pytest.raises(InvalidMessage, match=r"^tags: a blank tag"):
+            _bulk(tags=[blank])
+        with pytest.raises(InvalidMessage, match=r"^tags: a blank tag"):
+            _raw(tags=[blank])
+    with pytest.raises(InvalidMessage, match=r"^tags: ' news' has outer whitespace"):
+        _raw(tags=[" news"])
 
 
 # -- a header the message also writes is sent once --------------------------------------

@@ -55,9 +55,12 @@ def checked_tags(message: EmailMessage) -> list[str]:
     """The tags, each one header text (it travels as an X-Tag header)."""
     tags = list(message.tags or ())
     for tag in tags:
-        if not tag:
-            raise InvalidMessage("tags: an empty tag cannot be sent")
         check_header_text(tag, "tags")
+        # A header value loses its outer whitespace: the tag would come back changed.
+        if not tag.strip():
+            raise InvalidMessage(f"tags: a blank tag ({tag!r}) cannot be sent")
+        if tag != tag.strip():
+            raise InvalidMessage(f"tags: {tag!r} has outer whitespace a header would lose")
     return tags
 
 
