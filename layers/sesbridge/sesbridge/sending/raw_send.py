@@ -33,8 +33,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from sesbridge.sending.message import EmailMessage
     from sesbridge.sending.settings import SenderSettings
 
-# header -> the field whose addresses it shows by default
-_ADDRESS_HEADERS = {"From": "from_email", "To": "to", "Cc": "cc", "Reply-To": "reply_to"}
+# A caller's value of these replaces the one written from from_email, to, cc, reply_to.
+_ADDRESS_HEADERS = ("From", "To", "Cc", "Reply-To")
 
 
 @dataclass(frozen=True)
