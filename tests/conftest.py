@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+import tests.hypothesis_profiles  # noqa: F401  (registers and loads the profile)
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_EVENTS = ROOT / "events"
 TEST_EVENTS = Path(__file__).with_name("events")
