@@ -60,7 +60,7 @@ def cpu_of(
     return probe(case, function, layers, **kwargs)[-1]["cpu"]
 
 
-def cold_start(rounds: int = 7) -> Result:
+def cold_start(rounds: int = 11) -> Result:
     handler = boto3 = float("inf")
     for _ in range(rounds):
         handler = min(handler, cpu_of("cold:s3,handler"))
@@ -71,7 +71,7 @@ def cold_start(rounds: int = 7) -> Result:
         boto3 * 1e3,
         "ms CPU",
         limit=1.15,
-        note="best of 7 fresh interpreters each; default deployment (no encryption layer)",
+        note="best of 11 fresh interpreters each; default deployment (no encryption layer)",
     )
 
 

@@ -30,7 +30,7 @@ def cpu_of(case: str, function: str | None = FUNCTION, **kwargs) -> float:
     return probe(case, function, **kwargs)[-1]["cpu"]
 
 
-def cold_start(rounds: int = 7) -> Result:
+def cold_start(rounds: int = 11) -> Result:
     handler = boto3 = float("inf")
     for _ in range(rounds):  # interleaved, so drift in machine load hits both alike
         handler = min(handler, cpu_of("cold:events,handler"))
@@ -41,7 +41,7 @@ def cold_start(rounds: int = 7) -> Result:
         boto3 * 1e3,
         "ms CPU",
         limit=1.15,
-        note="best of 7 fresh interpreters each",
+        note="best of 11 fresh interpreters each",
     )
 
 

@@ -47,19 +47,20 @@ class _Raw:
 
     def __init__(self, data: bytes) -> None:
         self._data = data
+        self._at = 0
 
     def stream(self, amt: int = 1024 * 1024, decode_content: bool = True):
-        for i in range(0, len(self._data), amt):
-            yield self._data[i : i + amt]
+        while chunk := self.read(amt):
+            yield chunk
 
     def close(self) -> None:
-        self._data = b""
+        self._at = len(self._data)
 
     def read(self, amt: int | None = None) -> bytes:
-        data, self._data = (
-            (self._data, b"") if amt is None else (self._data[:amt], self._data[amt:])
-        )
-        return data
+        end = len(self._data) if amt is None else self._at + amt
+        chunk = self._data[self._at : end]
+        self._at += len(chunk)
+        return chunk
 
 
 class FakeAws:

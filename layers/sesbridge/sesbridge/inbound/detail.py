@@ -47,9 +47,8 @@ def attachment_info(part: InboundMessage) -> dict[str, Any]:
     }
 
 
-# What may stand in clean base64 besides its alphabet: line breaks, blanks, end padding.
-_BASE64_JUNK = re.compile(r"[^A-Za-z0-9+/=\r\n\t ]")
-_BLANKS = ("\r", "\n", "\t", " ")
+_BASE64_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_BLANKS = b"\r\n\t "
 # Text parsed from bytes holds ASCII, and other bytes as surrogate escapes.
 _NOT_A_BYTE = re.compile("[^\x00-\x7f\udc80-\udcff]")
 
@@ -76,14 +75,18 @@ def decoded_size(part: InboundMessage) -> int:
 
 
 def _clean_base64_size(text: str) -> int | None:
-    if _BASE64_JUNK.search(text):
+    # bytes.translate and count run in C over the text; decoding would also build the
+    # decoded copy and a list of its lines.
+    if not text.isascii():
         return None
-    padding_at = text.find("=")
-    if padding_at != -1 and text[padding_at:].strip("=\r\n\t "):
-        return None  # padding in the middle: the decoder's repairs decide the size
-    padding = text.count("=")
-    letters = len(text) - padding - sum(text.count(c) for c in _BLANKS)
-    if (letters + padding) % 4 or padding > 2 or letters % 4 == 1:
+    encoded = text.encode("ascii")
+    padding = encoded.translate(None, _BASE64_LETTERS + _BLANKS)
+    if padding.strip(b"=") or len(padding) > 2:
+        return None  # other characters: the decoder's repairs decide the size
+    if padding and encoded[encoded.find(b"=") :].translate(None, b"=" + _BLANKS):
+        return None  # padding in the middle
+    letters = len(encoded.translate(None, _BLANKS)) - len(padding)
+    if (letters + len(padding)) % 4 or letters % 4 == 1:
         return None
     return letters * 3 // 4
 
