@@ -25,6 +25,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import platform
 import time
 import tracemalloc
 from email import message_from_bytes
@@ -35,7 +36,11 @@ from bench.lambda_env import layers, probe
 from bench.lambda_probe import large_mail
 
 FUNCTION = "InboundFunction"
-ENCRYPTION_LAYER = "ReceiptEncryptionLayer"
+# The encryption layer holds compiled code: the one built for this machine.
+ENCRYPTION_LAYER = {
+    "aarch64": "ReceiptEncryptionLayerArm64",
+    "arm64": "ReceiptEncryptionLayerArm64",
+}.get(platform.machine(), "ReceiptEncryptionLayerX8664")
 BUCKET = "bench-receipts"
 KEY = "inbound/bench-30mb"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:ses-inbound"

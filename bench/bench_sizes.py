@@ -12,7 +12,10 @@ from bench.lambda_env import built_resources, check, zipped_size
 
 # Zipped bytes each may reach; None: reported only.
 GOALS_MB = {"InboundFunction": 8.0, "TrackingFunction": 8.0, "SesbridgeLayer": 1.0}
-_NOTES = {"ReceiptEncryptionLayer": "attached to the inbound function only with ReceiptKmsKeyArn"}
+_NOTES = {
+    "ReceiptEncryptionLayerArm64": "attached to the inbound function only with ReceiptKmsKeyArn",
+    "ReceiptEncryptionLayerX8664": "attached to the inbound function only with ReceiptKmsKeyArn",
+}
 
 
 def run() -> list[Result]:
