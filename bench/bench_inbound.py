@@ -32,7 +32,7 @@ from email import message_from_bytes
 from email import policy as email_policy
 
 from bench.common import Result, interleaved
-from bench.lambda_env import layers, probe
+from bench.lambda_env import cold_start_cpu, layers, probe
 from bench.lambda_probe import large_mail
 
 FUNCTION = "InboundFunction"
@@ -65,11 +65,8 @@ def cpu_of(
     return probe(case, function, layers, **kwargs)[-1]["cpu"]
 
 
-def cold_start(rounds: int = 11) -> Result:
-    handler = boto3 = float("inf")
-    for _ in range(rounds):
-        handler = min(handler, cpu_of("cold:s3,handler"))
-        boto3 = min(boto3, cpu_of("cold:s3,bare", function=None))
+def cold_start() -> Result:
+    handler, boto3 = cold_start_cpu(FUNCTION, "s3")
     return Result(
         "cold start: inbound handler import + s3 client vs boto3 + s3 client",
         handler * 1e3,
@@ -80,16 +77,13 @@ def cold_start(rounds: int = 11) -> Result:
     )
 
 
-def cold_start_encrypted(rounds: int = 5) -> list[Result]:
+def cold_start_encrypted() -> list[Result]:
     """What a deployment with ReceiptKmsKeyArn pays: the encryption layer on the path,
     and the encryption client loaded when the first encrypted mail arrives."""
     if not layers(ENCRYPTION_LAYER):
         return []
     with_layer = ("SesbridgeLayer", ENCRYPTION_LAYER)
-    handler = boto3 = float("inf")
-    for _ in range(rounds):
-        handler = min(handler, cpu_of("cold:s3,handler,s3_encryption", with_layer))
-        boto3 = min(boto3, cpu_of("cold:s3,bare", function=None))
+    handler, boto3 = cold_start_cpu(FUNCTION, "s3", with_layer, also_import="s3_encryption")
     return [
         Result(
             "cold start, encrypted receipts: handler + s3 client + encryption client",

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import Result
-from bench.lambda_env import probe
+from bench.lambda_env import cold_start_cpu, probe
 
 ROOT = Path(__file__).resolve().parents[1]
 FUNCTION = "TrackingFunction"
@@ -30,11 +30,8 @@ def cpu_of(case: str, function: str | None = FUNCTION, **kwargs) -> float:
     return probe(case, function, **kwargs)[-1]["cpu"]
 
 
-def cold_start(rounds: int = 11) -> Result:
-    handler = boto3 = float("inf")
-    for _ in range(rounds):  # interleaved, so drift in machine load hits both alike
-        handler = min(handler, cpu_of("cold:events,handler"))
-        boto3 = min(boto3, cpu_of("cold:events,bare", function=None))
+def cold_start() -> Result:
+    handler, boto3 = cold_start_cpu(FUNCTION, "events")
     return Result(
         "cold start: tracking handler import + events client vs boto3 + events client",
         handler * 1e3,

@@ -73,6 +73,25 @@ def probe(
     return [json.loads(line[6:]) for line in done.stdout.splitlines() if line.startswith("BENCH ")]
 
 
+def cold_start_cpu(
+    function: str,
+    service: str,
+    layer_names: tuple[str, ...] = ("SesbridgeLayer",),
+    *,
+    also_import: str = "",
+    rounds: int = 11,
+) -> tuple[float, float]:
+    """Best CPU seconds of (handler import + ``service`` client [+ ``also_import``]) and of
+    (boto3 + ``service`` client) alone, in fresh interpreters, interleaved so that drift in
+    machine load hits both alike."""
+    handler = bare = float("inf")
+    for _ in range(rounds):
+        case = f"cold:{service},handler,{also_import}"
+        handler = min(handler, probe(case, function, layer_names)[-1]["cpu"])
+        bare = min(bare, probe(f"cold:{service},bare", None)[-1]["cpu"])
+    return handler, bare
+
+
 def zipped_size(directory: Path) -> int:
     """Bytes of the deployment zip of a built function or layer (deflate, as SAM packs)."""
     target = RUNTIME / f"{directory.name}.zip"
