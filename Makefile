@@ -4,13 +4,16 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.sesbridge-installed
+# checkov pins its own boto3, so it lives in a venv of its own (the `iac` extra).
+IAC_VENV ?= .venv-iac
+IAC_STAMP := $(IAC_VENV)/.sesbridge-installed
 
 # `sam build` needs python3.13 (the functions' runtime) on PATH; pyenv provides it.
 export PYENV_VERSION ?= 3.11.7:3.12.1:3.13.0
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: venv test lint unit validate build demo bench clean
+.PHONY: venv test lint unit validate iac-scan build demo bench clean
 
 venv: $(STAMP)
 
@@ -30,10 +33,22 @@ unit: venv
 validate: venv
 	$(BIN)/sam validate --lint
 
+$(IAC_STAMP): pyproject.toml
+	test -x $(IAC_VENV)/bin/python || $(PYTHON) -m venv $(IAC_VENV)
+	$(IAC_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(IAC_VENV)/bin/python -m pip install --quiet -e '.[iac]'
+	touch $@
+
+# Security and correctness checks of template.yaml: any finding fails, unless the
+# template skips it on the resource with a one-line reason (Metadata: checkov: skip).
+iac-scan: venv $(IAC_STAMP)
+	$(BIN)/cfn-lint template.yaml
+	$(IAC_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation --file template.yaml
+
 build: venv
 	$(BIN)/sam build --parallel
 
-test: lint unit validate build
+test: lint unit validate iac-scan build
 
 demo: venv
 	$(BIN)/python -m scripts.demo

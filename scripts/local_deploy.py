@@ -2,7 +2,8 @@
 
 moto cannot run SAM templates (no transform, no Lambda without Docker), so this reads the
 template itself, resolves the intrinsic functions it uses with the parameters' defaults, and
-creates the resources moto can hold (topics, queues, buckets, buses, rules). Functions are not
+creates the resources moto can hold (keys, topics, queues, buckets, buses, archives, log
+groups, alarms). Functions are not
 deployed: their resolved environment and SNS subscriptions are returned, so the caller can run
 the handlers in-process the way SNS would invoke them. Resource types it cannot emulate are
 listed, never silently skipped; resource policies and IAM are among them (the local endpoint
@@ -162,6 +163,13 @@ class _Resolver:
         return self.attributes[name]["Ref"]
 
 
+def evaluate_conditions(
+    parameters: dict[str, str], template: dict[str, Any] | None = None
+) -> dict[str, bool]:
+    """The template's Conditions for these parameter values (defaults for the others)."""
+    return _Resolver(template or load_template(), parameters, "stack").conditions
+
+
 def deploy(
     session: Any,
     *,
@@ -180,8 +188,9 @@ def deploy(
         if "Condition" not in spec or resolver.conditions[spec["Condition"]]
     }
     creators = _Creators(session, stack_name)
-    # Functions and rules refer to the others, so they come last.
-    order = sorted(wanted, key=lambda lid: wanted[lid]["Type"] in _LATE_TYPES)
+    # Keys come first (others are encrypted with them), then what functions refer to, then
+    # functions, then alarms on all of them.
+    order = sorted(wanted, key=lambda lid: _CREATION_RANK.get(wanted[lid]["Type"], 0))
     for logical_id in order:
         spec = wanted[logical_id]
         resource_type = spec["Type"]
@@ -213,11 +222,16 @@ class _Placeholder(dict):
         return f"{self['Ref']}.{attribute}"
 
 
-_LATE_TYPES = {
-    "AWS::Serverless::Function",
-    "AWS::Events::Archive",
+_CREATION_RANK = {
+    "AWS::KMS::Key": -1,
+    "AWS::Serverless::Function": 1,
+    "AWS::Events::Archive": 1,
+    "AWS::CloudWatch::Alarm": 2,
 }
 _CREATORS = {
+    "AWS::KMS::Key": "key",
+    "AWS::Logs::LogGroup": "log_group",
+    "AWS::CloudWatch::Alarm": "alarm",
     "AWS::SNS::Topic": "topic",
     "AWS::SQS::Queue": "queue",
     "AWS::S3::Bucket": "bucket",
@@ -235,6 +249,48 @@ class _Creators:
     def _name(self, logical_id: str, given: str | None = None, *, lower: bool = False) -> str:
         name = given or f"{self.stack_name}-{logical_id}-{secrets.token_hex(4)}"
         return name.lower() if lower else name
+
+    def key(self, logical_id: str, props: dict[str, Any]) -> dict[str, Any]:
+        kms = self.session.client("kms")
+        metadata = kms.create_key(
+            Description=props.get("Description", logical_id),
+            Policy=json.dumps(props["KeyPolicy"]),
+        )["KeyMetadata"]
+        if props.get("EnableKeyRotation"):
+            kms.enable_key_rotation(KeyId=metadata["KeyId"])
+        return {"Ref": metadata["KeyId"], "Arn": metadata["Arn"], "KeyId": metadata["KeyId"]}
+
+    def log_group(self, logical_id: str, props: dict[str, Any]) -> dict[str, Any]:
+        logs = self.session.client("logs")
+        name = self._name(logical_id, props.get("LogGroupName"))
+        logs.create_log_group(logGroupName=name)
+        if props.get("RetentionInDays"):
+            logs.put_retention_policy(
+                logGroupName=name, retentionInDays=int(props["RetentionInDays"])
+            )
+        arn = f"arn:aws:logs:{REGION}:{ACCOUNT_ID}:log-group:{name}"
+        return {"Ref": name, "Arn": f"{arn}:*"}
+
+    def alarm(self, logical_id: str, props: dict[str, Any]) -> dict[str, Any]:
+        name = self._name(logical_id, props.get("AlarmName"))
+        fields = {
+            "AlarmName": name,
+            "AlarmDescription": props.get("AlarmDescription"),
+            "Namespace": props["Namespace"],
+            "MetricName": props["MetricName"],
+            "Dimensions": props.get("Dimensions") or [],
+            "Statistic": props["Statistic"],
+            "Period": int(props["Period"]),
+            "EvaluationPeriods": int(props["EvaluationPeriods"]),
+            "Threshold": float(props["Threshold"]),
+            "ComparisonOperator": props["ComparisonOperator"],
+            "TreatMissingData": props.get("TreatMissingData"),
+            "AlarmActions": props.get("AlarmActions") or [],
+        }
+        self.session.client("cloudwatch").put_metric_alarm(
+            **{k: v for k, v in fields.items() if v is not None}
+        )
+        return {"Ref": name, "Arn": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT_ID}:alarm:{name}"}
 
     def topic(self, logical_id: str, props: dict[str, Any]) -> dict[str, Any]:
         name = self._name(logical_id, props.get("TopicName"))
@@ -300,19 +356,28 @@ def _function(
     )
 
 
+# What the created resources lack locally: moto stores these settings or has no such feature,
+# and nothing here enforces them.
+NOT_ENFORCED = (
+    "access control (IAM, resource and key policies), KMS encryption at rest, SNS"
+    " subscription redrive, Lambda retries and event age, reserved concurrency, alarm"
+    " evaluation and notification, deletion policies"
+)
+
+
 def describe(deployment: LocalDeployment) -> str:
     """A short human-readable list of what was created and what was not."""
-    lines = [
-        f"  {lid:<24} {attrs['Type']:<28} {attrs['Ref']}"
+    rows = [
+        (lid, attrs["Type"], str(attrs["Ref"]))
         for lid, attrs in deployment.resources.items()
         if attrs["Type"] != "AWS::Serverless::Function"
     ]
-    lines += [
-        f"  {f.logical_id:<24} {'(runs in-process)':<28} {f.handler}"
-        for f in deployment.functions.values()
-    ]
+    rows += [(f.logical_id, "(runs in-process)", f.handler) for f in deployment.functions.values()]
+    width = max(len(lid) for lid, _, _ in rows)
+    lines = [f"  {lid:<{width}} {kind:<28} {ref}" for lid, kind, ref in rows]
     if deployment.not_emulated:
         lines.append("  not emulated locally: " + ", ".join(deployment.not_emulated))
+    lines.append("  created but not enforced locally: " + NOT_ENFORCED)
     return "\n".join(lines)
 
 
