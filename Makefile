@@ -13,7 +13,7 @@ export PYENV_VERSION ?= 3.11.7:3.12.1:3.13.0
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: venv test lint unit validate iac-scan build demo bench clean
+.PHONY: venv test lint unit validate iac-scan build demo invoke bench clean
 
 venv: $(STAMP)
 
@@ -53,18 +53,26 @@ test: lint unit validate iac-scan build
 demo: venv
 	$(BIN)/python -m scripts.demo
 
+# One function on one event on the local AWS (no Docker), e.g.
+#   make invoke FUNCTION=tracking EVENT=events/tracking-bounce.json
+#   make invoke FUNCTION=inbound EVENT=my-receipt.json ARGS="--raw-mail mail.eml"
+invoke: venv
+	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || \
+	  { echo "usage: make invoke FUNCTION=tracking|inbound EVENT=events/<file>.json [ARGS=...]"; exit 2; }
+	$(BIN)/python -m scripts.invoke $(FUNCTION) $(EVENT) $(ARGS)
+
 # The benchmarks run the functions as Lambda does: the `sam build` output, in a Python 3.13
 # that holds only boto3 (pinned near the python3.13 runtime's own; PyPI is months ahead).
 LAMBDA_RUNTIME := build/lambda-runtime
 LAMBDA_RUNTIME_BOTO3 := 1.40.4
 
-$(LAMBDA_RUNTIME)/.installed: Makefile
+$(LAMBDA_RUNTIME)/.boto3-$(LAMBDA_RUNTIME_BOTO3):
 	rm -rf $(LAMBDA_RUNTIME)
 	python3.13 -m venv $(LAMBDA_RUNTIME)
 	$(LAMBDA_RUNTIME)/bin/python -m pip install --quiet boto3==$(LAMBDA_RUNTIME_BOTO3)
 	touch $@
 
-bench: build $(LAMBDA_RUNTIME)/.installed
+bench: build $(LAMBDA_RUNTIME)/.boto3-$(LAMBDA_RUNTIME_BOTO3)
 	$(BIN)/python -m bench
 
 clean:

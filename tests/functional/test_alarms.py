@@ -15,8 +15,9 @@ from typing import Any
 
 import boto3
 import pytest
+from aws_lambda_powertools import Metrics
 
-from scripts.demo import _environment, _LambdaContext, load_handler_module
+from scripts.local_aws import LambdaContext, environment, load_handler_module
 from scripts.local_deploy import LocalDeployment, deploy
 from tests.conftest import REGION, sns_lambda_event
 
@@ -43,9 +44,11 @@ def emitted_metrics(deployment: LocalDeployment, function: str, event: dict) -> 
     """(namespace, metric, dimensions, value) of every EMF metric one invocation prints."""
     spec = deployment.functions[function]
     module = load_handler_module(spec)
+    # Powertools keeps metrics per process, and runs in this one may have left some unflushed.
+    Metrics().clear_metrics()
     out = io.StringIO()
-    with _environment(spec.environment), contextlib.redirect_stdout(out):
-        getattr(module, spec.handler.rsplit(".", 1)[1])(event, _LambdaContext(function))
+    with environment(spec.environment), contextlib.redirect_stdout(out):
+        getattr(module, spec.handler.rsplit(".", 1)[1])(event, LambdaContext(function))
     found = []
     for line in out.getvalue().splitlines():
         record = json.loads(line) if line.startswith("{") else {}
@@ -88,12 +91,12 @@ def test_queue_alarms_watch_the_deployed_queues(deployment: LocalDeployment) -> 
         "TrackingDeliveryDeadLetterQueue",
         "InboundDeliveryDeadLetterQueue",
     ):
-        attributes = deployment.resources[queue]
-        sqs.send_message(QueueUrl=attributes["QueueUrl"], MessageBody="{}")
+        url = deployment.ref(queue)  # a queue's Ref is its URL
+        sqs.send_message(QueueUrl=url, MessageBody="{}")
         visible = sqs.get_queue_attributes(
-            QueueUrl=attributes["QueueUrl"], AttributeNames=["ApproximateNumberOfMessages"]
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
         )["Attributes"]["ApproximateNumberOfMessages"]
-        dimensions = frozenset({("QueueName", attributes["QueueName"])})
+        dimensions = frozenset({("QueueName", url.rsplit("/", 1)[1])})
         waiting = alarms[("AWS/SQS", "ApproximateNumberOfMessagesVisible", dimensions)]
         assert int(visible) > waiting["Threshold"]  # one message waiting is an alarm
         assert ("AWS/SQS", "ApproximateAgeOfOldestMessage", dimensions) in alarms
