@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from inbound import app
 from sesbridge import load_message
+from sesbridge.exceptions import RetryableError
 from sesbridge.inbound.decryption import ObjectDecryptor
 from sesbridge.inbound.errors import RawMailMismatch
 from sesbridge.inbound.normalizer import InboundNormalizer
@@ -315,9 +316,10 @@ def test_access_denied_is_an_error_event(aws, assert_valid_event) -> None:
 @pytest.mark.parametrize(("code", "status"), [("SlowDown", 503), ("InternalError", 500)])
 def test_s3_trouble_raises_for_a_retry(aws, code: str, status: int) -> None:
     s3 = boto3.client("s3", region_name=REGION)
-    with Stubber(s3) as stub, pytest.raises(ClientError, match=code):
+    with Stubber(s3) as stub, pytest.raises(RetryableError, match=code) as caught:
         stub.add_client_error("get_object", code, "try again", status)
         run_with(aws, s3, s3_action(RECEIPT_BUCKET, "inbox/any"))
+    assert isinstance(caught.value.__cause__, ClientError)
     assert aws.bus.read() == []
 
 

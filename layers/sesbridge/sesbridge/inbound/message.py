@@ -7,6 +7,13 @@ envelope/verdict attributes the receipt adds. Attachments are the parts with
 ``Content-Disposition: attachment``; inlines those with ``inline`` (a part without the
 header is neither, as in the reference).
 
+What a mail can cost is bounded, whatever its size: a header value is parsed from
+its first ``MAX_HEADER_CHARS`` characters (the standard parser's memory grows much
+faster than the value), comments nested deeper than ``MAX_COMMENT_DEPTH`` are read as
+plain text, and parts nested deeper than ``MAX_PART_DEPTH`` are cut. Each cut is
+flagged (``header_values_limited``, ``parts_truncated``); ``raw_items()`` and the
+stored raw mail keep everything.
+
 Example::
 
     message = parse_mime_bytes(raw)
@@ -22,14 +29,19 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 from email import errors as email_errors
-from email import policy as email_policy
 from email.feedparser import BytesFeedParser
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
-from sesbridge.inbound.errors import CorruptMime
+from sesbridge.inbound.errors import CorruptMime, MimeTooDeep
+
+# A 16 KB address list is ~400 addresses; parsing it peaks near 15 MB (64 KB: 200 MB).
+MAX_HEADER_CHARS = 16 * 1024
+MAX_COMMENT_DEPTH = 32
+MAX_PART_DEPTH = 32
 
 # Defects after which the parts cannot be told apart: the mail would read as garbage.
 _FATAL_DEFECTS = (
@@ -39,11 +51,45 @@ _FATAL_DEFECTS = (
 _NEWLINES = re.compile(r"\r\n|\r")
 
 
+def header_needs_limit(value: str) -> bool:
+    """Whether parsing this raw header value must be bounded (see the module doc)."""
+    return len(value) > MAX_HEADER_CHARS or _comments_too_deep(value)
+
+
+def _comments_too_deep(value: str) -> bool:
+    if value.count("(") <= MAX_COMMENT_DEPTH:  # the common case, without a Python loop
+        return False
+    depth = 0
+    for char in value[:MAX_HEADER_CHARS]:
+        if char == "(":
+            depth += 1
+            if depth > MAX_COMMENT_DEPTH:
+                return True
+        elif char == ")":
+            depth = max(depth - 1, 0)
+    return False
+
+
+class BoundedPolicy(EmailPolicy):
+    """``policy.default`` with a bound on what parsing one header value costs."""
+
+    def header_fetch_parse(self, name: str, value: Any) -> Any:
+        if isinstance(value, str) and header_needs_limit(value):
+            value = value[:MAX_HEADER_CHARS]
+            if _comments_too_deep(value):  # unstructured: no comment parsing, no recursion
+                return super().header_fetch_parse("X-Unparsed", value)
+        return super().header_fetch_parse(name, value)
+
+
+BOUNDED_POLICY = BoundedPolicy()
+
+
 class InboundMessage(EmailMessage):
     """A received mail (or one of its parts) with AnymailInboundMessage's conveniences."""
 
-    def __init__(self, policy: Any = email_policy.default) -> None:
+    def __init__(self, policy: Any = BOUNDED_POLICY) -> None:
         super().__init__(policy)
+        self.parts_truncated = False  # parts nested deeper than MAX_PART_DEPTH were cut
         # Set from the SES receipt (None when parsed on its own).
         self.envelope_sender: str | None = None
         self.envelope_recipient: str | None = None
@@ -63,10 +109,15 @@ class InboundMessage(EmailMessage):
             else:  # a header the policy could not parse as addresses: keep what is there
                 found.extend(
                     header_text(Address(display_name=n, addr_spec=a)) if n else header_text(a)
-                    for n, a in getaddresses([str(value)])
+                    for n, a in _legacy_addresses(str(value))
                     if a
                 )
         return found
+
+    @property
+    def header_values_limited(self) -> bool:
+        """Whether a header value was parsed from its start only, or as plain text."""
+        return any(isinstance(v, str) and header_needs_limit(v) for _, v in self.raw_items())
 
     @property
     def from_email(self) -> str | None:
@@ -100,9 +151,19 @@ class InboundMessage(EmailMessage):
                 return None
         return parsed
 
-    def header_pairs(self) -> list[tuple[str, str]]:
-        """Every header field in order, values decoded (repeats such as Received kept)."""
-        return [(name, header_text(value)) for name, value in self.items()]
+    def header_pairs(self, max_chars: int | None = None) -> list[tuple[str, str]]:
+        """Header fields in order, values decoded (repeats such as Received kept).
+
+        ``max_chars``: stop before the raw values pass this many characters in all (an
+        event holds 256 KB; parsing costs time per field).
+        """
+        pairs, total = [], 0
+        for name, raw in self.raw_items():
+            total += len(raw) if isinstance(raw, str) else 0
+            if max_chars is not None and total > max_chars:
+                break
+            pairs.append((name, header_text(self.policy.header_fetch_parse(name, raw))))
+        return pairs
 
     # -- bodies and parts --
 
@@ -191,18 +252,27 @@ def header_text(value: object) -> str:
     return text
 
 
+def _legacy_addresses(value: str) -> list[tuple[str, str]]:
+    try:
+        return getaddresses([value])
+    except RecursionError:  # comments nested too deep even for the legacy parser
+        return []
+
+
 def parse_mime_chunks(chunks: Iterable[bytes]) -> InboundMessage:
     """Parse raw MIME fed in chunks (a streamed S3 body) without joining them first.
 
-    Raises CorruptMime when the input is not a mail.
+    Raises CorruptMime when the input is not a mail (MimeTooDeep when its parts nest
+    deeper than the parser can follow).
     """
-    parser = BytesFeedParser(_factory=InboundMessage, policy=email_policy.default)
+    parser = BytesFeedParser(_factory=InboundMessage, policy=BOUNDED_POLICY)
     # Errors of the source (S3, decryption) pass through untouched; only the parser's
     # own failures mean the mail is corrupt.
     for chunk in chunks:
         if chunk:
             _parse_step(parser.feed, chunk)
     message = _parse_step(parser.close)
+    message.parts_truncated = _cut_deep_parts(message)
     _check_readable(message)
     return message
 
@@ -215,8 +285,30 @@ def parse_mime_bytes(raw: bytes) -> InboundMessage:
 def _parse_step(step: Any, *args: Any) -> Any:
     try:
         return step(*args)
+    except RecursionError as error:
+        raise MimeTooDeep("the raw mail nests parts deeper than the parser can follow") from error
     except (email_errors.MessageError, ValueError, IndexError, TypeError) as error:
         raise CorruptMime(f"the raw mail cannot be parsed as MIME: {error}") from error
+
+
+def _cut_deep_parts(message: InboundMessage) -> bool:
+    """Empty the parts nested deeper than MAX_PART_DEPTH; True when there were any.
+
+    Iterative, so that walking, sizing and serializing the rest cannot recurse deep.
+    """
+    cut = False
+    pending: list[tuple[EmailMessage, int]] = [(message, 0)]
+    while pending:
+        part, depth = pending.pop()
+        payload = part.get_payload()
+        if not isinstance(payload, list):
+            continue
+        if depth >= MAX_PART_DEPTH and payload:
+            part.set_payload([])
+            cut = True
+            continue
+        pending.extend((p, depth + 1) for p in payload if isinstance(p, EmailMessage))
+    return cut
 
 
 def _check_readable(message: InboundMessage) -> None:

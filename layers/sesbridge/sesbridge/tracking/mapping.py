@@ -23,12 +23,15 @@ def _each_listed(
 ) -> list[Fields]:
     """One dict per entry of the per-type recipient list ``key`` (required).
 
-    ``smtp`` adds the entry's own diagnosticCode and status (bounces, delays).
+    ``smtp`` adds the entry's own diagnosticCode and status (bounces, delays). An empty
+    list still gives one dict, with recipient None: SES reported the event.
     """
     listed = obj.get(key)
     if not isinstance(listed, list):
         raise MissingField(f"SES {ses_type} event has no {key!r} list")
-    return [{**fields, "recipient": _address(r), **(_smtp(r) if smtp else {})} for r in listed]
+    return [{**fields, "recipient": _address(r), **(_smtp(r) if smtp else {})} for r in listed] or [
+        {**fields, "recipient": None}
+    ]
 
 
 def _address(recipient: Any) -> str | None:
