@@ -10,7 +10,7 @@ export PYENV_VERSION ?= 3.11.7:3.12.1:3.13.0
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: venv test lint unit validate build demo bench clean
+.PHONY: venv test lint unit validate build demo bench fuzz clean
 
 venv: $(STAMP)
 
@@ -40,6 +40,10 @@ demo: venv
 
 bench: venv
 	$(BIN)/python -m bench
+
+# The property tests at 40 times the examples `make test` runs (same fixed seed).
+fuzz: venv
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/properties -q -p no:logging --hypothesis-show-statistics
 
 clean:
 	rm -rf .aws-sam .pytest_cache .ruff_cache
