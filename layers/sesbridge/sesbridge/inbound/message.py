@@ -38,8 +38,11 @@ from typing import Any
 
 from sesbridge.inbound.errors import CorruptMime, MimeTooDeep
 
-# A 16 KB address list is ~400 addresses; parsing it peaks near 15 MB (64 KB: 200 MB).
-MAX_HEADER_CHARS = 16 * 1024
+# Parsing cost grows faster than the value: an 8 KB address field (about 200 addresses)
+# peaks near 5 MB, 16 KB near 15 MB, 64 KB of encoded words near 200 MB.
+MAX_HEADER_CHARS = 8 * 1024
+# From, To, Cc: the fields of one name read in all (repeated fields add up).
+MAX_ADDRESS_CHARS = 64 * 1024
 MAX_COMMENT_DEPTH = 32
 MAX_PART_DEPTH = 32
 
@@ -100,29 +103,45 @@ class InboundMessage(EmailMessage):
     # -- addresses and headers --
 
     def get_address_header(self, name: str) -> list[str]:
-        """Every address in the ``name`` headers, formatted (``Name <addr>``), decoded."""
+        """Every address in the ``name`` headers, formatted (``Name <addr>``), decoded.
+
+        The fields are parsed one at a time, the first ``MAX_ADDRESS_CHARS`` in all.
+        """
         found: list[str] = []
-        for value in self.get_all(name) or ():
-            addresses = getattr(value, "addresses", None)
-            if addresses is not None:
-                found.extend(header_text(a) for a in addresses if a.addr_spec or a.display_name)
-            else:  # a header the policy could not parse as addresses: keep what is there
-                found.extend(
-                    header_text(Address(display_name=n, addr_spec=a)) if n else header_text(a)
-                    for n, a in _legacy_addresses(str(value))
-                    if a
-                )
+        for value in self._bounded_values(name, MAX_ADDRESS_CHARS):
+            found.extend(_addresses(value))
         return found
+
+    def _bounded_values(self, name: str, max_chars: int) -> Iterable[Any]:
+        # Parsed lazily, one field at a time: get_all() would hold every parse tree at once.
+        total, wanted = 0, name.lower()
+        for raw_name, raw in self.raw_items():
+            if raw_name.lower() == wanted:
+                total += len(raw) if isinstance(raw, str) else 0
+                if total > max_chars:
+                    return
+                yield self.policy.header_fetch_parse(raw_name, raw)
 
     @property
     def header_values_limited(self) -> bool:
-        """Whether a header value was parsed from its start only, or as plain text."""
-        return any(isinstance(v, str) and header_needs_limit(v) for _, v in self.raw_items())
+        """Whether a header value was parsed from its start only, or as plain text, or
+        address fields beyond ``MAX_ADDRESS_CHARS`` were left unread."""
+        per_name: dict[str, int] = {}
+        for name, value in self.raw_items():
+            if not isinstance(value, str):
+                continue
+            if header_needs_limit(value):
+                return True
+            per_name[name.lower()] = per_name.get(name.lower(), 0) + len(value)
+        return any(per_name.get(n, 0) > MAX_ADDRESS_CHARS for n in ("from", "to", "cc"))
 
     @property
     def from_email(self) -> str | None:
-        addresses = self.get_address_header("From")
-        return addresses[0] if addresses else None
+        for value in self._bounded_values("From", MAX_ADDRESS_CHARS):
+            addresses = _addresses(value)
+            if addresses:
+                return addresses[0]
+        return None
 
     @property
     def to(self) -> list[str]:
@@ -250,6 +269,19 @@ def header_text(value: object) -> str:
     if any("\udc80" <= c <= "\udcff" for c in text):
         text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return text
+
+
+def _addresses(value: Any) -> list[str]:
+    """The addresses of one parsed address header field, formatted and decoded."""
+    addresses = getattr(value, "addresses", None)
+    if addresses is not None:
+        return [header_text(a) for a in addresses if a.addr_spec or a.display_name]
+    # A field the policy could not parse as addresses: keep what is there.
+    return [
+        header_text(Address(display_name=n, addr_spec=a)) if n else header_text(a)
+        for n, a in _legacy_addresses(str(value))
+        if a
+    ]
 
 
 def _legacy_addresses(value: str) -> list[tuple[str, str]]:
