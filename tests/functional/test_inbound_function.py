@@ -302,14 +302,18 @@ def run_with(aws: SimpleNamespace, s3_client: Any, notification: dict[str, Any],
     )
 
 
-def test_access_denied_is_an_error_event(aws, assert_valid_event) -> None:
+@pytest.mark.parametrize(
+    ("code", "error_type"),
+    [("AccessDenied", "raw_mail_access_denied"), ("InvalidObjectState", "raw_mail_unreadable")],
+)
+def test_s3_refusals_are_error_events(aws, assert_valid_event, code, error_type) -> None:
     s3 = boto3.client("s3", region_name=REGION)
     with Stubber(s3) as stub:
-        stub.add_client_error("get_object", "AccessDenied", "Access Denied", 403)
+        stub.add_client_error("get_object", code, "refused", 403)
         outcome = run_with(aws, s3, s3_action(RECEIPT_BUCKET, "inbox/secret"))
     assert outcome.errors == 1
     detail = read_one(aws, assert_valid_event, "Email Normalization Error")["detail"]
-    assert detail["error_type"] == "raw_mail_access_denied"
+    assert detail["error_type"] == error_type
     assert "s3://ses-receipts/inbox/secret" in detail["reason"]
 
 
@@ -428,16 +432,6 @@ def test_invalid_bucket_name_in_the_receipt_is_an_error_event(aws, assert_valid_
     notification = s3_action("Not A Bucket!", "inbox/x")
     detail = error_detail(aws, assert_valid_event, notification, "invalid_s3_location")
     assert detail["exception_type"] == "InvalidS3Location"
-
-
-def test_other_s3_refusals_are_error_events(aws, assert_valid_event) -> None:
-    s3 = boto3.client("s3", region_name=REGION)
-    with Stubber(s3) as stub:
-        stub.add_client_error("get_object", "InvalidObjectState", "archived", 403)
-        outcome = run_with(aws, s3, s3_action(RECEIPT_BUCKET, "inbox/cold"))
-    assert outcome.errors == 1
-    detail = read_one(aws, assert_valid_event, "Email Normalization Error")["detail"]
-    assert detail["error_type"] == "raw_mail_unreadable"
 
 
 def test_a_refused_write_to_the_raw_mail_bucket_is_retried(aws) -> None:
