@@ -474,5 +474,6 @@ def test_a_huge_failed_record_is_stored_whole(aws, assert_valid_event) -> None:
     assert app.lambda_handler(event, CONTEXT)["errors"] == 1
     detail = read_one(aws, assert_valid_event, "Email Normalization Error")["detail"]
     assert detail["raw_record_truncated"] is True and detail["raw"]["key"].endswith(".json")
-    stored = aws.s3.get_object(Bucket=RAW_BUCKET, Key=detail["raw"]["key"])["Body"].read()
-    assert json.loads(stored) == event["Records"][0]
+    stored = aws.s3.get_object(Bucket=RAW_BUCKET, Key=detail["raw"]["key"])
+    assert json.loads(stored["Body"].read()) == event["Records"][0]
+    assert stored["ContentType"] == "application/json"

@@ -22,7 +22,12 @@ from sesbridge.inbound.decryption import ObjectDecryptor
 from sesbridge.inbound.detail import inbound_entry
 from sesbridge.inbound.errors import CorruptMime, InboundError
 from sesbridge.inbound.message import InboundMessage, parse_mime_bytes
-from sesbridge.inbound.raw_mail import RawMailLocation, read_raw_mail, store_raw_mail
+from sesbridge.inbound.raw_mail import (
+    RAW_MAIL_CONTENT_TYPE,
+    RawMailLocation,
+    read_raw_mail,
+    store_raw_mail,
+)
 from sesbridge.inbound.receipt import Receipt, parse_receipt
 from sesbridge.pipeline import KeptInput
 from sesbridge.sns import MalformedRecord, NotJson, SnsNotification, message_json
@@ -100,21 +105,23 @@ class InboundNormalizer:
         raw = error.raw if isinstance(error, InboundError) else None
         if raw is None and isinstance(content, str):
             data = content.encode("utf-8", "surrogatepass")
-            raw = self._store_failed(item, data, "")
+            raw = self._store_failed(item, data, "", RAW_MAIL_CONTENT_TYPE)
         if raw is not None:
             record = _without_content(item.record, ses) if isinstance(content, str) else None
             return KeptInput(raw, record or item.record)
         data = strict_json.dumps(item.record).encode("utf-8")
         if len(data) > KEEP_RECORDS_OVER_BYTES:
-            return KeptInput(self._store_failed(item, data, ".json"), item.record)
+            stored = self._store_failed(item, data, ".json", "application/json")
+            return KeptInput(stored, item.record)
         return None
 
     def _store_failed(
-        self, item: SnsNotification | MalformedRecord, data: bytes, suffix: str
+        self, item: SnsNotification | MalformedRecord, data: bytes, suffix: str, content_type: str
     ) -> dict[str, Any]:
         message_id = item.message_id if isinstance(item, SnsNotification) else None
         key = f"{FAILED_PREFIX}{object_name(message_id, data)}{suffix}"
-        return store_raw_mail(self.s3_client, self.raw_mail_bucket, key, data).as_dict()
+        location = store_raw_mail(self.s3_client, self.raw_mail_bucket, key, data, content_type)
+        return location.as_dict()
 
 
 def object_name(name: str | None, data: bytes) -> str:

@@ -202,15 +202,21 @@ def read_raw_mail(
     return message, RawMailLocation(bucket, key, digest.size, digest.sha256, encrypted)
 
 
-def store_raw_mail(s3_client: BaseClient, bucket: str, key: str, raw: bytes) -> RawMailLocation:
-    """Write raw mail to ``s3://bucket/key`` (the raw-mail bucket) and say where it is."""
+def store_raw_mail(
+    s3_client: BaseClient,
+    bucket: str,
+    key: str,
+    raw: bytes,
+    content_type: str = RAW_MAIL_CONTENT_TYPE,
+) -> RawMailLocation:
+    """Write raw mail (or a failed record) to ``s3://bucket/key`` and say where it is."""
     sha256 = hashlib.sha256(raw).hexdigest()
     with s3_errors(bucket, key, own_bucket=True):
         s3_client.put_object(
             Bucket=bucket,
             Key=key,
             Body=raw,
-            ContentType=RAW_MAIL_CONTENT_TYPE,
+            ContentType=content_type,
             Metadata={"sha256": sha256},
         )
     return RawMailLocation(bucket, key, len(raw), sha256)
