@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from tests.conftest import SAMPLE_EVENTS, load_json
 from tests.inbound_samples import multipart_mail
 
+# Built once: the email generator picks boundaries with `random`, which strategies must not.
+SAMPLE_MAIL = multipart_mail()
 TRACKING_SAMPLES = sorted(p.name for p in SAMPLE_EVENTS.glob("tracking-*.json"))
 INBOUND_SAMPLES = sorted(p.name for p in SAMPLE_EVENTS.glob("inbound-*.json"))
 
@@ -222,7 +224,7 @@ def mutated_mime(draw: Any) -> bytes:
     if kind.startswith("deep"):
         raw = _deep_parts(draw(st.integers(1, 1500)), kind.removeprefix("deep_"))
     else:
-        raw = multipart_mail()
+        raw = SAMPLE_MAIL
     if kind == "bytes":
         raw = draw(st.binary(max_size=200)) + raw[draw(st.integers(0, len(raw))) :]
     headers = draw(st.lists(st.tuples(st.sampled_from(_HEADER_NAMES), header_values), max_size=3))
