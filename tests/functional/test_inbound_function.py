@@ -477,3 +477,17 @@ def test_a_huge_failed_record_is_stored_whole(aws, assert_valid_event) -> None:
     stored = aws.s3.get_object(Bucket=RAW_BUCKET, Key=detail["raw"]["key"])
     assert json.loads(stored["Body"].read()) == event["Records"][0]
     assert stored["ContentType"] == "application/json"
+
+
+def test_an_attached_mail_is_sized_as_received(aws, assert_valid_event) -> None:
+    words = " ".join(["=?utf-8?q?abc=C3=A4?="] * 3000)
+    inner = f"From: {words} <a@example.com>\r\nSubject: {'(' * 3000}x\r\n\r\ninner\r\n"
+    raw = (
+        'From: a@example.com\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment\r\n\r\n"
+        f"{inner}\r\n--B--\r\n"
+    ).encode()
+    assert invoke(sns_action(raw))["inbound"] == 1
+    message = read_one(aws, assert_valid_event, "Email Inbound Event")["detail"]["message"]
+    # written back as received, not re-parsed to refold each long header field
+    assert abs(message["attachments"][0]["size"] - len(inner)) < 100

@@ -185,6 +185,12 @@ _HEADER_NAMES = [
 ]
 
 
+_ATTACHED = (
+    b'From: a@example.com\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\n'
+    b"Content-Type: message/rfc822\r\nContent-Disposition: attachment\r\n\r\n%s\r\n--B--\r\n"
+)
+
+
 def _deep_parts(depth: int, kind: str) -> bytes:
     if kind == "rfc822":
         return b"From: a@example.com\r\n" + b"Content-Type: message/rfc822\r\n\r\n" * depth
@@ -231,6 +237,8 @@ def mutated_mime(draw: Any) -> bytes:
     prefix = b"".join(
         f"{name}: {value}\r\n".encode("utf-8", "surrogatepass") for name, value in headers
     )
+    if draw(st.booleans()):  # the mutated mail forwarded as a message/rfc822 attachment
+        return _ATTACHED % (prefix + raw)
     return prefix + raw
 
 

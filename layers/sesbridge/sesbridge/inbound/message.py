@@ -84,7 +84,9 @@ class BoundedPolicy(EmailPolicy):
         return super().header_fetch_parse(name, value)
 
 
-BOUNDED_POLICY = BoundedPolicy()
+# refold_source="none": serializing a part (a message/rfc822 attachment's size) writes
+# its header fields as received instead of parsing each long one again to refold it.
+BOUNDED_POLICY = BoundedPolicy(refold_source="none")
 
 
 class InboundMessage(EmailMessage):
