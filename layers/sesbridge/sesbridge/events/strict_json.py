@@ -13,12 +13,15 @@ import re
 from typing import Any
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-# Where a parsed text may hold a lone surrogate: an escape of one, or one verbatim.
-_MAY_HOLD_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
 
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
+
+
+# Built once: json.loads/dumps with options build a new decoder/encoder on every call.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=str)
 
 
 def loads(text: str) -> Any:
@@ -27,25 +30,35 @@ def loads(text: str) -> Any:
     >>> loads('{"a": "\\\\udcff"}')
     {'a': '\ufffd'}
     """
-    value = json.loads(text, parse_constant=_refuse_constant)
-    return clean(value) if _MAY_HOLD_SURROGATE.search(text) else value
+    value = _DECODER.decode(text)
+    # An escape \\udxxx (lone, or half of a pair) or a surrogate verbatim: clean the value.
+    # Substring tests and encode() run in C; a regex over the text cost more than parsing.
+    may_hold = "\\ud" in text or "\\uD" in text or not _is_utf8(text)
+    return clean(value) if may_hold else value
 
 
 def dumps(value: Any) -> str:
     """Compact JSON, non-ASCII kept (so sizes are UTF-8 bytes), never NaN or a surrogate."""
     try:
         text = _dumps(value)
-        if _LONE_SURROGATE.search(text) is None:
+        if _is_utf8(text):
             return text
     except ValueError:  # NaN/Infinity somewhere
         pass
     return _dumps(clean(value))
 
 
+def _is_utf8(text: str) -> bool:
+    """Whether ``text`` has a UTF-8 form, i.e. holds no lone surrogate."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(
-        value, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=str
-    )
+    return _ENCODER.encode(value)
 
 
 def clean_text(text: str) -> str:
