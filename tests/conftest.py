@@ -3,31 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
 
-# Property tests: a fixed seed and few examples in `make test`; `make fuzz` runs the same
-# properties with HYPOTHESIS_PROFILE=fuzz, at 40 times the examples.
-settings.register_profile(
-    "default",
-    max_examples=50,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.large_base_example,
-        HealthCheck.function_scoped_fixture,
-    ],
-)
-settings.register_profile("fuzz", parent=settings.get_profile("default"), max_examples=2000)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+import tests.hypothesis_profiles  # noqa: F401  (registers and loads the profile)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_EVENTS = ROOT / "events"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from scripts.demo import expected_events, run_demo
@@ -31,6 +32,11 @@ def test_demo_publishes_every_expected_event(tmp_path, assert_valid_event) -> No
 
     [inbound] = [e["detail"] for e in written if e["detail-type"] == "Email Inbound Event"]
     assert inbound["message"]["attachments"][0]["filename"] == "invoice-1234.pdf"
+    # The raw mail outlives the local server: kept next to the events, named in the pointer.
+    kept = tmp_path / inbound["raw"]["local_copy"]
+    assert kept.parent.parent == tmp_path / "events-raw-mail"
+    assert hashlib.sha256(kept.read_bytes()).hexdigest() == inbound["raw"]["sha256"]
+    assert b"Subject: Question about invoice" in kept.read_bytes()
     [error] = [e["detail"] for e in written if e["detail-type"] == "Email Normalization Error"]
     assert error["error_type"] == "not_json"
     assert error["raw_record"]["Sns"]["Message"].startswith("<html>")

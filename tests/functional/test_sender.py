@@ -141,6 +141,37 @@ def test_unverified_sender_is_a_permanent_send_error(ses: Any) -> None:
     assert sender.calls == 1 and sleeps == []
 
 
+def test_fail_silently_returns_a_failed_status_instead_of_raising(ses: Any) -> None:
+    message = EmailMessage("a", "b", "nobody@unverified.example", ["x@example.net"], cc=["c@x.org"])
+    status = message.send(Sender(SenderSettings()), fail_silently=True)
+    assert message.send_status is status
+    assert status.status == {"failed"} and status.message_id is None
+    assert set(status.recipients) == {"x@example.net", "c@x.org"}
+    assert status.recipients["c@x.org"].status == "failed"
+    assert (
+        status.error
+        and status.error.startswith("SendError: ")
+        and "MessageRejected" in status.error
+    )
+    assert status.recipients["x@example.net"].error == status.error
+    assert status.esp_response["Error"]["Code"] == "MessageRejected"
+
+
+def test_fail_silently_covers_invalid_messages_but_not_type_errors() -> None:
+    sender, stubber, _ = _stubbed()
+    with stubber:
+        status = EmailMessage("a\x0b", "b", FROM, ["x@example.net"]).send(
+            sender, fail_silently=True
+        )
+        message = EmailMessage("a", "b", FROM, ["x@example.net"])
+        message.body = 5  # type: ignore[assignment]
+        with pytest.raises(TypeError, match='"body" must be a string'):
+            message.send(sender, fail_silently=True)
+    assert status.status == {"failed"}
+    assert status.error == "InvalidMessage: subject: control character U+000B in 'a\\x0b'"
+    assert sender.calls == 0
+
+
 def test_bad_input_makes_no_call() -> None:
     sender, stubber, _ = _stubbed()
     with stubber, pytest.raises(InvalidMessage):

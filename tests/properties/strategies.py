@@ -6,6 +6,7 @@ import copy
 import json
 from typing import Any
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from tests.conftest import SAMPLE_EVENTS, load_json
@@ -13,6 +14,19 @@ from tests.inbound_samples import multipart_mail
 
 # Built once: the email generator picks boundaries with `random`, which strategies must not.
 SAMPLE_MAIL = multipart_mail()
+# Inputs of 300 KB and 3,000 levels are the point here: no health check against them.
+LARGE_INPUTS = settings(
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ]
+)
+# Half the profile's examples, for properties that run the whole inbound path on moto.
+LARGE_INPUTS_HALF_THE_EXAMPLES = settings(
+    LARGE_INPUTS, max_examples=max(settings().max_examples // 2, 10)
+)
+
 TRACKING_SAMPLES = sorted(p.name for p in SAMPLE_EVENTS.glob("tracking-*.json"))
 INBOUND_SAMPLES = sorted(p.name for p in SAMPLE_EVENTS.glob("inbound-*.json"))
 

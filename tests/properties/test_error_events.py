@@ -10,9 +10,10 @@ from sesbridge.events import strict_json
 from sesbridge.events.errors import normalization_error_entry
 
 from tests.invariants import assert_publishable
-from tests.properties.strategies import awkward_text, json_values, materialize
+from tests.properties.strategies import LARGE_INPUTS, awkward_text, json_values, materialize
 
 
+@LARGE_INPUTS
 @given(
     record=json_values.map(materialize),
     sns=st.dictionaries(
@@ -35,6 +36,7 @@ def test_error_events_always_fit(record: Any, sns: Any, reason: str, error_type:
         assert_publishable(entry.to_request_entry("bus", "sesbridge"))
 
 
+@LARGE_INPUTS
 @given(value=json_values.map(materialize))
 def test_strict_dumps_reads_back_strictly(value: Any) -> None:
     try:

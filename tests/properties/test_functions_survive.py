@@ -66,6 +66,7 @@ def publisher(client: CapturingEvents) -> EventBridgePublisher:
     return EventBridgePublisher("bus", "sesbridge", client=client)
 
 
+@strategies.LARGE_INPUTS
 @given(event=strategies.sns_events(strategies.TRACKING_SAMPLES))
 def test_tracking_publishes_every_record(event: Any, schema_validator: Any) -> None:
     client = CapturingEvents()
@@ -88,6 +89,7 @@ def s3() -> Any:
         yield client
 
 
+@strategies.LARGE_INPUTS_HALF_THE_EXAMPLES
 @given(case=strategies.receipts())
 def test_inbound_publishes_every_record(case: dict[str, Any], s3: Any, schema_validator) -> None:
     if case["stored"] is not None:
@@ -105,6 +107,7 @@ def test_inbound_publishes_every_record(case: dict[str, Any], s3: Any, schema_va
     check_published(case["event"], client, schema_validator, "inbound")
 
 
+@strategies.LARGE_INPUTS
 @given(event=strategies.sns_events(strategies.INBOUND_SAMPLES))
 def test_inbound_survives_mutated_envelopes(event: Any, s3: Any, schema_validator) -> None:
     client = CapturingEvents()

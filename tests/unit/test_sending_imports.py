@@ -45,3 +45,46 @@ def test_from_sesbridge_import_email_message_loads_only_what_it_needs() -> None:
     assert "sesbridge.sending.message" in modules
     assert "sesbridge.sending.sender" not in modules
     assert not _aws_sdk(modules)
+
+
+def _runtime_imports(path: Path) -> set[str]:
+    """The sesbridge.sending modules ``path`` imports when run (lazy imports inside
+    functions included; ``if TYPE_CHECKING:`` blocks left out)."""
+    import ast
+
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
+            return
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sesbridge.sending"):
+            found.add(node.module or "")
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("sesbridge.sending"))
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_sending_modules_import_no_module_that_imports_them_back() -> None:
+    package = Path(LAYER) / "sesbridge" / "sending"
+    graph = {
+        f"sesbridge.sending.{p.stem}": _runtime_imports(p)
+        for p in package.glob("*.py")
+        if p.stem != "__init__"
+    }
+    assert "sesbridge.sending.sender" in graph["sesbridge.sending.message"]  # send() is lazy
+
+    def cycle_from(module: str, path: tuple[str, ...]) -> tuple[str, ...] | None:
+        if module in path:
+            return (*path, module)
+        for imported in graph.get(module, ()):
+            found = cycle_from(imported, (*path, module))
+            if found:
+                return found
+        return None
+
+    cycles = [c for m in graph if (c := cycle_from(m, ()))]
+    assert not cycles, " -> ".join(cycles[0])

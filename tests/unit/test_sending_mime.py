@@ -22,9 +22,11 @@ def _parse(raw: bytes) -> email.message.EmailMessage:
 def _build(**overrides: object) -> bytes:
     fields: dict[str, object] = {
         "subject": "Grüße",
-        "from_header": "Shop <shop@example.com>",
-        "to_header": "a@example.net",
-        "bodies": [("Hallo Zoë", "text/plain"), ("<p>Hallo Zoë</p>", "text/html")],
+        "address_headers": {"From": "Shop <shop@example.com>", "To": "a@example.net"},
+        "bodies": [
+            ("Hallo Zoë", "text/plain", "body"),
+            ("<p>Hallo Zoë</p>", "text/html", "alternatives[0]"),
+        ],
     }
     fields.update(overrides)
     return mime.build_mime(**fields)  # type: ignore[arg-type]
@@ -48,9 +50,9 @@ def test_text_and_html_alternatives_are_quoted_printable_and_round_trip() -> Non
 
 
 def test_plain_ascii_text_stays_7bit_but_long_lines_are_encoded() -> None:
-    short = _parse(_build(bodies=[("hello", "text/plain")]))
+    short = _parse(_build(bodies=[("hello", "text/plain", "body")]))
     assert short["Content-Transfer-Encoding"] == "7bit"
-    long = _parse(_build(bodies=[("x" * 2000, "text/plain")]))
+    long = _parse(_build(bodies=[("x" * 2000, "text/plain", "body")]))
     assert long["Content-Transfer-Encoding"] == "quoted-printable"
     assert long.get_content() == "x" * 2000
 
@@ -105,7 +107,7 @@ def test_metadata_and_tags_headers() -> None:
 
 
 def test_metadata_must_be_json() -> None:
-    with pytest.raises(InvalidMessage, match="metadata is not JSON-serializable"):
+    with pytest.raises(InvalidMessage, match="metadata is not strict JSON"):
         _build(metadata={"when": object()})
 
 
@@ -117,8 +119,8 @@ def test_extra_headers_and_non_ascii_values() -> None:
 
 
 def test_bodies_must_be_text() -> None:
-    with pytest.raises(InvalidMessage, match="text/"):
-        _build(bodies=[("x", "application/json")])
+    with pytest.raises(InvalidMessage, match="body: a body must be text/"):
+        _build(bodies=[("x", "application/json", "body")])
 
 
 def test_message_over_the_ses_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -139,5 +141,5 @@ def test_long_metadata_folds_at_spaces_and_round_trips() -> None:
 
 
 def test_a_header_line_that_cannot_fold_is_refused() -> None:
-    with pytest.raises(InvalidMessage, match="X-Metadata has a line of"):
+    with pytest.raises(InvalidMessage, match=r"^metadata: the X-Metadata header has a line of"):
         _build(metadata={"token": "x" * 1200})

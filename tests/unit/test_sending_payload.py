@@ -11,11 +11,9 @@ from typing import Any
 import pytest
 from sesbridge.exceptions import InvalidMessage, SendError, UnsupportedFeature
 from sesbridge.sending.message import EmailMessage
-from sesbridge.sending.payload import (
-    BulkEmailRequest,
+from sesbridge.sending.payload import BulkEmailRequest, SendEmailRequest, build_requests
+from sesbridge.sending.responses import (
     EntryResult,
-    SendEmailRequest,
-    build_requests,
     bulk_entry_results,
     bulk_send_status,
     send_email_status,
@@ -166,7 +164,7 @@ def test_inline_image_content_id_is_returned_and_used() -> None:
         (EmailMessage("Hi", "x", FROM, ["a@example.net"], headers={"X-A": "1\n2"}), "line break"),
         (
             EmailMessage("Hi", "x", FROM, ["a@example.net"], metadata={"t": {1, 2}}),
-            "metadata is not JSON-serializable",
+            "metadata is not strict JSON",
         ),
         (
             EmailMessage(
@@ -202,6 +200,9 @@ def test_a_bare_string_recipient_list_is_a_type_error() -> None:
         ({"track_clicks": False}, "track_clicks"),
         ({"merge_data": {"a@example.net": {"x": 1}}}, "merge_data without template_id"),
         ({"merge_headers": {"a@example.net": {"X": "1"}}}, "merge_headers without template_id"),
+        ({"merge_data": {}}, "merge_data without template_id"),
+        ({"merge_headers": {}}, "merge_headers without template_id"),
+        ({"merge_global_data": {}}, "merge_global_data without template_id"),
     ],
 )
 def test_unsupported_features_raise_unless_ignored(extra: dict[str, Any], feature: str) -> None:
@@ -335,7 +336,7 @@ def test_template_sends_are_chunked_at_50_destinations() -> None:
         ({"subject": "Hi"}, "overriding the template subject"),
         ({"body": "text"}, "overriding the template body"),
         ({"from_email": ["a@example.com", "b@example.com"]}, "multiple from addresses"),
-        ({"headers": {"To": "x@example.com"}}, "spoofed To"),
+        ({"headers": {"To": "x@example.com"}}, "a To header with template_id"),
     ],
 )
 def test_template_unsupported_features(extra: dict[str, Any], feature: str) -> None:
@@ -349,7 +350,7 @@ def test_template_header_limits() -> None:
         _bulk(_template_message(tags=[f"t{i}" for i in range(16)]))
     with pytest.raises(InvalidMessage, match="995"):
         _bulk(_template_message(metadata={"x": "y" * 1000}))
-    with pytest.raises(InvalidMessage, match="not JSON-serializable"):
+    with pytest.raises(InvalidMessage, match="not strict JSON"):
         _bulk(_template_message(merge_data={"ann@example.net": {"when": object()}}))
 
 

@@ -26,15 +26,23 @@ def test_function_contract(resources) -> None:
     assert function["CodeUri"] == "functions/tracking/"
     assert function["Handler"] == "app.lambda_handler"
     assert (ROOT / "functions/tracking/app.py").is_file()
-    assert function["Events"]["TrackingTopic"] == {"Type": "SNS", "Properties": {"Topic": TOPIC}}
+    subscription = function["Events"]["TrackingTopic"]
+    assert subscription["Type"] == "SNS"
+    assert subscription["Properties"]["Topic"] == TOPIC
     allowed = function["Environment"]["Variables"]["ALLOWED_TOPIC_ARNS"]
     assert allowed == {"Fn::Join": [",", [TOPIC, {"Ref": "TrackingExtraTopicArns"}]]}
 
 
-def test_function_may_only_put_events_on_the_bus(resources) -> None:
-    policies = resources["TrackingFunction"]["Properties"]["Policies"]
-    bus = {"Fn::If": ["CreateEventBus", {"Ref": "EventBus"}, {"Ref": "ExistingEventBusName"}]}
-    assert policies == [{"EventBridgePutEventsPolicy": {"EventBusName": bus}}]
+def test_function_may_only_put_its_source_on_the_bus(resources) -> None:
+    [policy] = resources["TrackingFunction"]["Properties"]["Policies"]
+    put_events, use_key = policy["Statement"]
+    assert put_events["Action"] == "events:PutEvents"
+    assert put_events["Resource"]["Fn::If"][1] == {"Fn::GetAtt": ["EventBus", "Arn"]}
+    assert put_events["Condition"] == {"StringEquals": {"events:source": {"Ref": "EventSource"}}}
+    condition, statement, otherwise = use_key["Fn::If"]
+    assert (condition, otherwise) == ("EncryptWithDataKey", {"Ref": "AWS::NoValue"})
+    assert set(statement["Action"]) == {"kms:GenerateDataKey", "kms:Decrypt"}
+    assert "kms:ViaService" in statement["Condition"]["StringEquals"]
 
 
 def test_failed_invocations_go_to_the_encrypted_queue(resources) -> None:
@@ -44,16 +52,26 @@ def test_failed_invocations_go_to_the_encrypted_queue(resources) -> None:
         "Type": "SQS",
         "Destination": {"Fn::GetAtt": ["FailedEventsQueue", "Arn"]},
     }
-    assert resources["FailedEventsQueue"]["Properties"]["SqsManagedSseEnabled"] is True
+    assert config["MaximumEventAgeInSeconds"] == {"Ref": "FunctionMaximumEventAgeSeconds"}
+    queue = resources["FailedEventsQueue"]["Properties"]
+    # The data key when there is one, else SQS-managed encryption: never unencrypted.
+    assert queue["KmsMasterKeyId"]["Fn::If"][0] == "EncryptWithDataKey"
+    assert queue["SqsManagedSseEnabled"] == {
+        "Fn::If": ["EncryptWithDataKey", {"Ref": "AWS::NoValue"}, True]
+    }
 
 
 def test_only_ses_of_this_account_may_publish_to_the_topic(resources) -> None:
     [statement] = resources["TrackingTopicPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     assert statement["Principal"] == {"Service": "ses.amazonaws.com"}
     assert statement["Action"] == "sns:Publish"
-    assert statement["Condition"] == {
-        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
-    }
+    account = {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    assert statement["Condition"]["StringEquals"] == account
+    source_arns = [sub["Fn::Sub"] for sub in statement["Condition"]["ArnLike"]["aws:SourceArn"]]
+    assert source_arns == [
+        "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/*",
+        "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*",
+    ]
 
 
 def test_configuration_set_publishes_every_event_type(resources) -> None:

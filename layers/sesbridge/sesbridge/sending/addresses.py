@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from email.utils import formataddr, getaddresses
 
 from sesbridge.exceptions import InvalidMessage
+from sesbridge.sending.headers import check_header_text
 
 # RFC 5322 dot-atom local part. SES does not accept SMTPUTF8 (non-ASCII) local parts.
 _LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
 _DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
-# Header field names: printable ASCII without the colon (RFC 5322 section 2.2).
-_HEADER_NAME = re.compile(r"^[!-9;-~]+$")
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,8 @@ class Address:
 def parse_addresses(value: str | Iterable[str] | None, field: str) -> list[Address]:
     """Parse one string (possibly comma-separated) or a list of strings into Addresses.
 
-    Raises InvalidMessage naming ``field`` for anything SES would refuse.
+    Raises InvalidMessage naming ``field`` for anything SES would refuse, and for
+    text that cannot be in a header (control characters).
     """
     if value is None:
         return []
@@ -48,8 +48,8 @@ def parse_addresses(value: str | Iterable[str] | None, field: str) -> list[Addre
     addresses: list[Address] = []
     for item in items:
         if not isinstance(item, str):
-            raise InvalidMessage(f"{field}: expected an address string, got {item!r}")
-        reject_line_breaks(item, field)
+            raise TypeError(f'"{field}" must hold address strings, not {type(item).__name__}')
+        check_header_text(item, field)
         pairs = getaddresses([item])
         if not pairs or any(not addr for _, addr in pairs):
             raise InvalidMessage(f"{field}: invalid address {item!r}")
@@ -74,18 +74,3 @@ def idna_domain(domain: str, field: str = "address", original: str = "") -> str:
     if len(labels) < 2 or not all(_DOMAIN_LABEL.match(label) for label in labels):
         raise InvalidMessage(f"{field}: invalid domain in {original or domain!r}")
     return ascii_domain
-
-
-def reject_line_breaks(value: str, field: str) -> None:
-    """CR or LF in a header would let a caller inject headers: refuse it."""
-    if "\r" in value or "\n" in value:
-        raise InvalidMessage(f"{field}: line break in {value!r}")
-
-
-def check_header(name: str, value: str) -> None:
-    """A custom header must have a valid name and no line breaks."""
-    if not isinstance(name, str) or not _HEADER_NAME.match(name):
-        raise InvalidMessage(f"invalid header name {name!r}")
-    if not isinstance(value, str):
-        raise InvalidMessage(f"header {name}: value must be a string, got {value!r}")
-    reject_line_breaks(value, f"header {name}")

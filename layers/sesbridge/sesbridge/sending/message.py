@@ -17,46 +17,29 @@ from __future__ import annotations
 
 # Importing this module stays cheap (no typing/dataclasses/email.utils at import time):
 # ``from sesbridge import EmailMessage`` is on every sending function's cold start.
+from sesbridge.sending.arguments import (
+    check_attachment,
+    check_types,
+    mapping,
+    sequence,
+    string_list,
+)
+from sesbridge.sending.attachment import Attachment
+
+__all__ = ["Attachment", "EmailMessage"]
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
+    import email.message
     from collections.abc import Iterable, Mapping, Sequence
     from datetime import datetime
     from email.message import Message
+    from os import PathLike
     from typing import Any
 
     from sesbridge.sending.sender import Sender
+    from sesbridge.sending.settings import SenderSettings
     from sesbridge.sending.status import SendStatus
-
-
-class Attachment:
-    """A file attached to the message; inline (shown in the HTML) when it has a content_id
-    (without the <>)."""
-
-    __slots__ = ("content", "content_id", "filename", "mimetype")
-
-    def __init__(
-        self,
-        filename: str | None,
-        content: bytes | str,
-        mimetype: str | None = None,
-        content_id: str | None = None,
-    ) -> None:
-        self.filename = filename
-        self.content = content
-        self.mimetype = mimetype
-        self.content_id = content_id
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Attachment):
-            return NotImplemented
-        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
-
-    def __repr__(self) -> str:
-        return f"Attachment({self.filename!r}, <{len(self.content)}>, {self.mimetype!r})"
-
-    @property
-    def inline(self) -> bool:
-        return self.content_id is not None
 
 
 class EmailMessage:
@@ -97,20 +80,21 @@ class EmailMessage:
         self.subject = subject
         self.body = body
         self.from_email = from_email
-        self.to = _address_list(to, "to")
-        self.cc = _address_list(cc, "cc")
-        self.bcc = _address_list(bcc, "bcc")
-        self.reply_to = _address_list(reply_to, "reply_to")
-        self.extra_headers: dict[str, str] = dict(headers or {})
+        self.to = string_list(to, "to")
+        self.cc = string_list(cc, "cc")
+        self.bcc = string_list(bcc, "bcc")
+        self.reply_to = string_list(reply_to, "reply_to")
+        self.extra_headers: dict[str, str] = dict(mapping(headers, "headers") or {})
         self.attachments: list[Attachment | Message] = []
-        for attachment in attachments or ():
+        for attachment in sequence(attachments, "attachments", "attachments"):
             if isinstance(attachment, tuple):
                 self.attach(*attachment)
             else:
+                check_attachment(attachment)
                 self.attachments.append(attachment)
         self.alternatives: list[tuple[str, str]] = []
-        self.tags = list(tags) if tags is not None else None
-        self.metadata = dict(metadata) if metadata is not None else None
+        self.tags = string_list(tags, "tags", "tags") if tags is not None else None
+        self.metadata = dict(mapping(metadata, "metadata")) if metadata is not None else None
         self.template_id = template_id
         self.merge_data = merge_data
         self.merge_global_data = merge_global_data
@@ -122,6 +106,7 @@ class EmailMessage:
         self.track_clicks = track_clicks
         self.send_at = send_at
         self.send_status: SendStatus | None = None  # set by send()
+        check_types(self)
 
     def attach(
         self,
@@ -132,14 +117,17 @@ class EmailMessage:
         """Attach a file (``filename``, ``content``, ``mimetype`` guessed when omitted),
         an ``Attachment``, or a ready ``email.message.Message`` part."""
         if content is None and filename is not None and not isinstance(filename, str):
+            check_attachment(filename)
             self.attachments.append(filename)
             return
-        if content is None:
-            raise TypeError("attach() needs content")
-        self.attachments.append(Attachment(filename, content, mimetype))  # type: ignore[arg-type]
+        attachment = Attachment(filename, content, mimetype)  # type: ignore[arg-type]
+        check_attachment(attachment)
+        self.attachments.append(attachment)
 
     def attach_alternative(self, content: str, mimetype: str) -> None:
         """Add another body, e.g. ``attach_alternative(html, "text/html")``."""
+        if not isinstance(content, str) or not isinstance(mimetype, str):
+            raise TypeError('attach_alternative() takes a str "content" and a str "mimetype"')
         self.alternatives.append((content, mimetype))
 
     def attach_inline_image(
@@ -160,27 +148,81 @@ class EmailMessage:
         # "inline" is a valid msgid domain that is never a real host (as django-anymail does).
         content_id = unquote(make_msgid(idstring, domain or "inline"))
         mimetype = f"image/{subtype}" if subtype else None
-        self.attachments.append(Attachment(filename, content, mimetype, content_id))
+        attachment = Attachment(filename, content, mimetype, content_id)
+        check_attachment(attachment)
+        self.attachments.append(attachment)
         return content_id
 
-    def send(self, sender: Sender | None = None) -> SendStatus:
+    def attach_file(self, path: str | PathLike[str], mimetype: str | None = None) -> None:
+        """Attach the file at ``path``, named by its file name; ``mimetype`` is guessed
+        from the name when omitted."""
+        from pathlib import Path
+
+        file = Path(path)
+        self.attach(file.name, file.read_bytes(), mimetype)
+
+    def attach_inline_image_file(
+        self,
+        path: str | PathLike[str],
+        subtype: str | None = None,
+        idstring: str = "img",
+        domain: str | None = None,
+    ) -> str:
+        """``attach_inline_image`` with the image read from ``path``; returns its Content-ID.
+
+        >>> cid = message.attach_inline_image_file("static/logo.png")
+        """
+        from pathlib import Path
+
+        file = Path(path)
+        return self.attach_inline_image(file.read_bytes(), file.name, subtype, idstring, domain)
+
+    def recipients(self) -> list[str]:
+        """Every envelope recipient: the to, cc and bcc addresses, as given."""
+        return [address for address in (*self.to, *self.cc, *self.bcc) if address]
+
+    def message(self, settings: SenderSettings | None = None) -> email.message.EmailMessage:
+        """The mail a plain send would send, parsed from its raw MIME (bcc, which travels
+        only in the envelope, is not in it). ``settings`` default to the environment's,
+        whose send defaults apply. Raises what ``send()`` would raise before a call."""
+        from email import policy
+        from email.parser import BytesParser
+
+        from sesbridge.exceptions import InvalidMessage
+        from sesbridge.sending.payload import build_requests
+        from sesbridge.sending.raw_send import SendEmailRequest
+        from sesbridge.sending.settings import SenderSettings
+
+        if settings is None:
+            settings = SenderSettings.from_environment()
+        request = build_requests(self, settings)
+        if not isinstance(request, SendEmailRequest):
+            raise InvalidMessage("message(): SES renders template sends; they have no MIME here")
+        raw = request.params["Content"]["Raw"]["Data"]
+        return BytesParser(policy=policy.default).parsebytes(raw)  # type: ignore[return-value]
+
+    def send(self, sender: Sender | None = None, fail_silently: bool = False) -> SendStatus:
         """Send through ``sender`` (default: ``get_default_sender()``); returns the status.
 
-        Raises InvalidMessage/UnsupportedFeature before any API call, SendError when SES fails.
+        Raises InvalidMessage/UnsupportedFeature before any API call, SendError when SES
+        fails; with ``fail_silently`` these become a returned status of "failed" for every
+        recipient, with the reason in ``error``. (TypeError, a bug, is raised regardless.)
         """
+        from sesbridge.exceptions import SesbridgeError
+
         if sender is None:
             from sesbridge.sending.sender import get_default_sender
 
             sender = get_default_sender()
-        self.send_status = sender.send(self)
+        try:
+            self.send_status = sender.send(self)
+        except SesbridgeError as error:
+            if not fail_silently:
+                raise
+            from sesbridge.sending.status import SendStatus
+
+            self.send_status = SendStatus.failed(self.recipients(), error)
         return self.send_status
 
     def __repr__(self) -> str:
         return f"<EmailMessage subject={self.subject!r} to={self.to!r}>"
-
-
-def _address_list(value: Sequence[str] | None, field: str) -> list[str]:
-    # A bare string is a classic mistake (it would be iterated letter by letter).
-    if isinstance(value, str):
-        raise TypeError(f'"{field}" must be a list or tuple of addresses, not a string')
-    return list(value or ())

@@ -23,11 +23,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sesbridge.exceptions import SendError
-from sesbridge.sending.payload import (
-    BulkEmailRequest,
+from sesbridge.sending.payload import build_requests
+from sesbridge.sending.raw_send import SendEmailRequest
+from sesbridge.sending.responses import (
     EntryResult,
-    SendEmailRequest,
-    build_requests,
     bulk_entry_results,
     bulk_send_status,
     send_email_status,
@@ -37,6 +36,7 @@ from sesbridge.sending.settings import SenderSettings
 if TYPE_CHECKING:  # pragma: no cover
     from sesbridge.sending.message import EmailMessage
     from sesbridge.sending.status import SendStatus
+    from sesbridge.sending.template_send import BulkEmailRequest
 
 #: SES / AWS error codes that mean "try again later". The rest fail at once.
 TRANSIENT_ERROR_CODES = frozenset(

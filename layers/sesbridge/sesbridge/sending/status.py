@@ -35,13 +35,15 @@ class SendStatus:
     ``message_id`` is the single SES message id, or a set of them when a template send
     made one message per recipient; ``status`` is the set of recipient statuses;
     ``recipients`` maps each address (as given) to its ``RecipientStatus``;
-    ``esp_response`` is what SES returned (a list of responses for template sends).
+    ``esp_response`` is what SES returned (a list of responses for template sends);
+    ``error`` says why a send made with ``fail_silently`` failed as a whole.
     """
 
     message_id: str | set[str | None] | None
     status: set[str]
     recipients: dict[str, RecipientStatus] = field(default_factory=dict)
     esp_response: Any = None
+    error: str | None = None
 
     @classmethod
     def from_recipients(
@@ -54,4 +56,16 @@ class SendStatus:
             status={r.status for r in recipients.values()},
             recipients=dict(recipients),
             esp_response=esp_response,
+        )
+
+    @classmethod
+    def failed(cls, recipients: list[str], error: Exception) -> SendStatus:
+        """Every recipient "failed" for ``error`` (a send that raised, made silent)."""
+        reason = f"{type(error).__name__}: {error}"
+        return cls(
+            message_id=None,
+            status={FAILED},
+            recipients=dict.fromkeys(recipients, RecipientStatus(FAILED, None, reason)),
+            esp_response=getattr(error, "response", None),
+            error=reason,
         )
