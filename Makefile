@@ -13,7 +13,7 @@ export PYENV_VERSION ?= 3.11.7:3.12.1:3.13.0
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: venv test lint unit validate iac-scan build demo invoke bench clean
+.PHONY: venv test lint unit validate iac-scan build demo invoke bench fuzz clean
 
 venv: $(STAMP)
 
@@ -74,6 +74,10 @@ $(LAMBDA_RUNTIME)/.boto3-$(LAMBDA_RUNTIME_BOTO3):
 
 bench: build $(LAMBDA_RUNTIME)/.boto3-$(LAMBDA_RUNTIME_BOTO3)
 	$(BIN)/python -m bench
+
+# Every property test (modules named *properties*) at 30 times the examples of `make test`.
+fuzz: venv
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -k properties --hypothesis-show-statistics
 
 clean:
 	rm -rf .aws-sam .pytest_cache .ruff_cache

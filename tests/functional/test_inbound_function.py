@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from inbound import app
 from sesbridge import load_message
+from sesbridge.exceptions import RetryableError
 from sesbridge.inbound.decryption import ObjectDecryptor
 from sesbridge.inbound.errors import RawMailMismatch
 from sesbridge.inbound.normalizer import InboundNormalizer
@@ -341,23 +342,28 @@ def run_with(aws: SimpleNamespace, s3_client: Any, notification: dict[str, Any],
     )
 
 
-def test_access_denied_is_an_error_event(aws, assert_valid_event) -> None:
+@pytest.mark.parametrize(
+    ("code", "error_type"),
+    [("AccessDenied", "raw_mail_access_denied"), ("InvalidObjectState", "raw_mail_unreadable")],
+)
+def test_s3_refusals_are_error_events(aws, assert_valid_event, code, error_type) -> None:
     s3 = boto3.client("s3", region_name=REGION)
     with Stubber(s3) as stub:
-        stub.add_client_error("get_object", "AccessDenied", "Access Denied", 403)
+        stub.add_client_error("get_object", code, "refused", 403)
         outcome = run_with(aws, s3, s3_action(RECEIPT_BUCKET, "inbox/secret"))
     assert outcome.errors == 1
     detail = read_one(aws, assert_valid_event, "Email Normalization Error")["detail"]
-    assert detail["error_type"] == "raw_mail_access_denied"
+    assert detail["error_type"] == error_type
     assert "s3://ses-receipts/inbox/secret" in detail["reason"]
 
 
 @pytest.mark.parametrize(("code", "status"), [("SlowDown", 503), ("InternalError", 500)])
 def test_s3_trouble_raises_for_a_retry(aws, code: str, status: int) -> None:
     s3 = boto3.client("s3", region_name=REGION)
-    with Stubber(s3) as stub, pytest.raises(ClientError, match=code):
+    with Stubber(s3) as stub, pytest.raises(RetryableError, match=code) as caught:
         stub.add_client_error("get_object", code, "try again", status)
         run_with(aws, s3, s3_action(RECEIPT_BUCKET, "inbox/any"))
+    assert isinstance(caught.value.__cause__, ClientError)
     assert aws.bus.read() == []
 
 
@@ -403,3 +409,125 @@ def test_sample_events_run_through_the_function(aws, assert_valid_event, name: s
         aws.s3.put_object(Bucket=bucket, Key=action["objectKey"], Body=multipart_mail())
     assert app.lambda_handler(event, CONTEXT)["inbound"] == 1
     assert_sample_message(read_one(aws, assert_valid_event, "Email Inbound Event")["detail"])
+
+
+# -- inputs that used to crash the function --
+
+
+def nested_mail(depth: int, kind: str) -> bytes:
+    if kind == "rfc822":
+        return (
+            b"From: a@example.com\r\n"
+            + b"Content-Type: message/rfc822\r\n\r\n" * depth
+            + (b"Subject: inner\r\n\r\nbody\r\n")
+        )
+    body = "Content-Type: text/plain\r\n\r\nthe body"
+    for i in range(depth):
+        body = (
+            f'Content-Type: multipart/mixed; boundary="b{i}"\r\n\r\n'
+            f"--b{i}\r\n{body}\r\n--b{i}--\r\n"
+        )
+    return ("From: a@example.com\r\n" + body).encode()
+
+
+def test_deeply_nested_comments_in_addresses(aws, assert_valid_event) -> None:
+    raw = ("From: " + "(" * 400 + "x" + ")" * 400 + " a@example.com\r\n\r\nbody").encode()
+    assert invoke(sns_action(raw))["inbound"] == 1
+    message = read_one(aws, assert_valid_event, "Email Inbound Event")["detail"]["message"]
+    assert message["header_values_limited"] is True
+    assert message["from_email"].endswith("a@example.com>") or message["from_email"] is None
+
+
+@pytest.mark.parametrize("kind", ["multipart", "rfc822"])
+def test_deep_parts_are_cut_and_flagged(aws, assert_valid_event, kind: str) -> None:
+    assert invoke(sns_action(nested_mail(60, kind)))["inbound"] == 1
+    message = read_one(aws, assert_valid_event, "Email Inbound Event")["detail"]["message"]
+    assert message["parts_truncated"] is True
+
+
+@pytest.mark.parametrize("kind", ["multipart", "rfc822"])
+def test_parts_too_deep_to_parse_point_at_the_stored_mail(aws, assert_valid_event, kind) -> None:
+    raw = nested_mail(1500, kind)
+    detail = error_detail(aws, assert_valid_event, sns_action(raw), "too_deep")
+    assert detail["exception_type"] == "MimeTooDeep"
+    assert aws.s3.get_object(Bucket=RAW_BUCKET, Key=detail["raw"]["key"])["Body"].read() == raw
+    # the mail is kept once, by pointer: the error event does not carry it inline
+    assert "content" not in json.loads(detail["raw_record"]["Sns"]["Message"])
+
+
+def test_encoded_word_floods_are_parsed_under_a_cap(aws, assert_valid_event) -> None:
+    words = " ".join(["=?utf-8?q?abc=C3=A4?="] * 3000)
+    raw = f"From: {words} <a@example.com>\r\nSubject: {words}\r\n\r\nbody".encode()
+    assert invoke(sns_action(raw, "BASE64"))["inbound"] == 1
+    event = read_one(aws, assert_valid_event, "Email Inbound Event")
+    message = event["detail"]["message"]
+    assert message["header_values_limited"] is True
+    assert message["subject"].startswith("abc\u00e4abc\u00e4")
+    assert len(message["subject"]) < len(words)
+    stored = aws.s3.get_object(Bucket=RAW_BUCKET, Key=event["detail"]["raw"]["key"])
+    assert stored["Body"].read() == raw  # the full mail stays reachable
+
+
+def test_invalid_bucket_name_in_the_receipt_is_an_error_event(aws, assert_valid_event) -> None:
+    notification = s3_action("Not A Bucket!", "inbox/x")
+    detail = error_detail(aws, assert_valid_event, notification, "invalid_s3_location")
+    assert detail["exception_type"] == "InvalidS3Location"
+
+
+def test_a_refused_write_to_the_raw_mail_bucket_is_retried(aws) -> None:
+    s3 = boto3.client("s3", region_name=REGION)
+    with Stubber(s3) as stub, pytest.raises(RetryableError, match="RAW_MAIL_BUCKET"):
+        stub.add_client_error("put_object", "NoSuchBucket", "gone", 404)
+        run_with(aws, s3, sns_action(multipart_mail()))
+    assert aws.bus.read() == []
+
+
+@pytest.mark.parametrize("message_id", ["", "   "])
+def test_empty_message_id_is_refused(aws, assert_valid_event, message_id: str) -> None:
+    notification = sns_action(multipart_mail())
+    notification["mail"]["messageId"] = message_id
+    detail = error_detail(aws, assert_valid_event, notification, "missing_field")
+    assert "messageId" in detail["reason"]
+
+
+def test_an_odd_message_id_gives_a_plain_object_key(aws, assert_valid_event) -> None:
+    notification = sns_action(multipart_mail())
+    notification["mail"]["messageId"] = "../" + "\u00e9" * 2000
+    assert invoke(notification)["inbound"] == 1
+    detail = read_one(aws, assert_valid_event, "Email Inbound Event")["detail"]
+    assert detail["raw"]["key"].startswith("received/sha256-")
+
+
+def test_error_events_carry_sns_content_by_pointer(aws, assert_valid_event) -> None:
+    notification = sns_action(multipart_mail(), "BASE64")
+    notification["content"] = "%%% not base64 " + notification["content"]
+    detail = error_detail(aws, assert_valid_event, notification, "bad_base64")
+    carried = json.loads(detail["raw_record"]["Sns"]["Message"])
+    assert "content" not in carried and carried["mail"]["messageId"] == SES_MESSAGE_ID
+    stored = aws.s3.get_object(Bucket=RAW_BUCKET, Key=detail["raw"]["key"])["Body"].read()
+    assert stored == notification["content"].encode()
+
+
+def test_a_huge_failed_record_is_stored_whole(aws, assert_valid_event) -> None:
+    event = sns_lambda_event("not json", topic_arn=INBOUND_TOPIC)
+    event["Records"][0]["Sns"]["MessageAttributes"] = {"big": "\u20ac" * 200_000}
+    assert app.lambda_handler(event, CONTEXT)["errors"] == 1
+    detail = read_one(aws, assert_valid_event, "Email Normalization Error")["detail"]
+    assert detail["raw_record_truncated"] is True and detail["raw"]["key"].endswith(".json")
+    stored = aws.s3.get_object(Bucket=RAW_BUCKET, Key=detail["raw"]["key"])
+    assert json.loads(stored["Body"].read()) == event["Records"][0]
+    assert stored["ContentType"] == "application/json"
+
+
+def test_an_attached_mail_is_sized_as_received(aws, assert_valid_event) -> None:
+    words = " ".join(["=?utf-8?q?abc=C3=A4?="] * 3000)
+    inner = f"From: {words} <a@example.com>\r\nSubject: {'(' * 3000}x\r\n\r\ninner\r\n"
+    raw = (
+        'From: a@example.com\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment\r\n\r\n"
+        f"{inner}\r\n--B--\r\n"
+    ).encode()
+    assert invoke(sns_action(raw))["inbound"] == 1
+    message = read_one(aws, assert_valid_event, "Email Inbound Event")["detail"]["message"]
+    # written back as received, not re-parsed to refold each long header field
+    assert abs(message["attachments"][0]["size"] - len(inner)) < 100

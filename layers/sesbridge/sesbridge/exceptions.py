@@ -77,7 +77,16 @@ class WrongNotification(NormalizationError):
     error_type = "wrong_notification"
 
 
-class PublishError(SesbridgeError):
+class RetryableError(SesbridgeError):
+    """A failure that is not the record's fault: AWS unreachable, throttling, a 5xx.
+
+    The one exception the functions let out of a record: the invocation fails, Lambda
+    retries it, and its on-failure destination keeps the SNS event when retries run
+    out. Everything else a record raises becomes an ``Email Normalization Error``.
+    """
+
+
+class PublishError(RetryableError):
     """EventBridge did not accept every entry after all retries.
 
     The Lambda invocation fails, so Lambda's retries and the on-failure

@@ -1,8 +1,9 @@
 """What both functions do with an SNS event: normalize each record, publish the results.
 
-A record that cannot be normalized becomes an ``Email Normalization Error`` event
-(never dropped, never retried forever); transport errors and publish failures raise,
-so Lambda retries the invocation and its on-failure destination keeps the event.
+A record that cannot be normalized, whatever the exception, becomes an ``Email
+Normalization Error`` event (never dropped, never retried forever); only a
+``RetryableError`` (AWS trouble that may pass, publish failures) raises, so Lambda
+retries the invocation and its on-failure destination keeps the event.
 """
 
 from __future__ import annotations
@@ -16,14 +17,32 @@ from typing import Any
 from sesbridge.events import DEFAULT_EVENT_SOURCE
 from sesbridge.events.entries import EventEntry
 from sesbridge.events.errors import normalization_error_entry
-from sesbridge.exceptions import NormalizationError, SesbridgeError
+from sesbridge.exceptions import NormalizationError, RetryableError, SesbridgeError
 from sesbridge.publishing import EventBridgePublisher
 from sesbridge.sns import MalformedRecord, SnsNotification, iter_notifications
 
 logger = logging.getLogger(__name__)
 
-# Turns one SNS notification into entries, or raises NormalizationError.
+# Turns one SNS notification into entries; anything it raises but RetryableError
+# makes the record an error event.
 Normalizer = Callable[[SnsNotification], Sequence[EventEntry]]
+
+# error_type of exceptions that are not a NormalizationError.
+TOO_DEEP = "too_deep"  # nested deeper than Python's recursion limit lets a parser go
+UNEXPECTED_ERROR = "unexpected_error"  # any other exception: the type is in exception_type
+
+
+@dataclass(frozen=True)
+class KeptInput:
+    """Where a failed record's input was stored, and the record the error event carries
+    instead (e.g. without the mail content it now points at)."""
+
+    raw: dict[str, Any] | None
+    record: Any
+
+
+# Stores what a failed record carries (may raise RetryableError); None: nothing kept.
+FailureKeeper = Callable[[SnsNotification | MalformedRecord, Exception], KeptInput | None]
 
 
 # The environment both functions read (the template sets them).
@@ -82,50 +101,102 @@ def process_sns_event(
     normalize: Normalizer,
     publisher: EventBridgePublisher,
     allowed_topic_arns: Collection[str] = (),
-    on_error: Callable[[SnsNotification | MalformedRecord, NormalizationError], Any] | None = None,
+    on_error: FailureKeeper | None = None,
 ) -> Outcome:
     """Normalize every record of a Lambda SNS event and publish the results.
 
-    ``on_error`` may return a raw-mail location (dict) to attach to the error event.
+    The one boundary of both functions: whatever normalizing a record raises becomes
+    an ``Email Normalization Error`` event, except ``RetryableError`` (AWS trouble that
+    may pass), which fails the invocation. ``on_error`` may keep the failed input
+    somewhere (see ``KeptInput``) before the error event is built.
     """
     outcome = Outcome()
     for item in iter_notifications(event):
         try:
-            if isinstance(item, MalformedRecord):
-                raise item
-            if allowed_topic_arns and item.topic_arn not in allowed_topic_arns:
-                raise TopicNotAllowed(
-                    f"topic {item.topic_arn!r} is not in ALLOWED_TOPIC_ARNS; not processed"
-                )
-            if item.is_ses_validation:
-                logger.info("ignoring SES's topic validation message %s", item.message_id)
-                outcome.ignored += 1
-                continue
-            outcome.entries.extend(normalize(item))
-        except NormalizationError as error:
-            raw = on_error(item, error) if on_error else None
-            record = item.record
-            logger.error(
-                "%s function could not normalize SNS message %s: %s",
-                function,
-                _message_id(record),
-                error,
-            )
+            outcome.entries.extend(_normalize_record(item, normalize, allowed_topic_arns, outcome))
+        except RetryableError:
+            raise
+        except Exception as error:  # the record's fault, whatever its type: see README
             outcome.errors += 1
-            outcome.entries.append(
-                normalization_error_entry(
-                    function=function,
-                    reason=str(error),
-                    error_type=error.error_type,
-                    record=record,
-                    source=publisher.source,
-                    raw=raw,
-                )
-            )
+            outcome.entries.append(_error_entry(item, error, function, publisher.source, on_error))
     publisher.publish(outcome.entries)
     return outcome
 
 
-def _message_id(record: Any) -> str | None:
-    sns = record.get("Sns") if isinstance(record, dict) else None
-    return sns.get("MessageId") if isinstance(sns, dict) else None
+def _normalize_record(
+    item: SnsNotification | MalformedRecord,
+    normalize: Normalizer,
+    allowed_topic_arns: Collection[str],
+    outcome: Outcome,
+) -> Sequence[EventEntry]:
+    if isinstance(item, MalformedRecord):
+        raise item
+    if allowed_topic_arns and item.topic_arn not in allowed_topic_arns:
+        raise TopicNotAllowed(
+            f"topic {item.topic_arn!r} is not in ALLOWED_TOPIC_ARNS; not processed"
+        )
+    if item.is_ses_validation:
+        logger.info("ignoring SES's topic validation message %s", item.message_id)
+        outcome.ignored += 1
+        return ()
+    return normalize(item)
+
+
+def error_type_of(error: BaseException) -> str:
+    """The stable ``error_type`` code of an exception a record raised."""
+    if isinstance(error, NormalizationError):
+        return error.error_type
+    if isinstance(error, RecursionError):
+        return TOO_DEEP
+    return UNEXPECTED_ERROR
+
+
+def _error_entry(
+    item: SnsNotification | MalformedRecord,
+    error: Exception,
+    function: str,
+    source: str,
+    on_error: FailureKeeper | None,
+) -> EventEntry:
+    error_type = error_type_of(error)
+    # Names only: a reason may quote the input (mail content, metadata values).
+    logger.error(
+        "%s function could not normalize SNS message %s: %s (%s)",
+        function,
+        _message_id(item),
+        error_type,
+        type(error).__name__,
+    )
+    kept = _keep(on_error, item, error)
+    return normalization_error_entry(
+        function=function,
+        reason=str(error) or type(error).__name__,
+        error_type=error_type,
+        exception_type=type(error).__name__,
+        record=kept.record if kept else item.record,
+        source=source,
+        raw=kept.raw if kept else None,
+    )
+
+
+def _keep(
+    on_error: FailureKeeper | None, item: SnsNotification | MalformedRecord, error: Exception
+) -> KeptInput | None:
+    if on_error is None:
+        return None
+    try:
+        return on_error(item, error)
+    except RetryableError:
+        raise
+    except Exception as failure:  # the error event still carries the whole record
+        logger.error(
+            "could not keep the input of SNS message %s apart (%s); the error event carries it",
+            _message_id(item),
+            type(failure).__name__,
+        )
+        return None
+
+
+def _message_id(item: SnsNotification | MalformedRecord) -> str | None:
+    message_id = item.message_id if isinstance(item, SnsNotification) else None
+    return message_id[:128] if message_id else None

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sesbridge.events import strict_json
 from sesbridge.exceptions import NormalizationError
 
 # What SNS sends once when SES event publishing is set up: not JSON, not an event.
@@ -15,7 +15,11 @@ SES_VALIDATION_MESSAGE_PREFIX = "Successfully validated SNS topic"
 
 @dataclass(frozen=True)
 class SnsNotification:
-    """One SNS notification as delivered to Lambda."""
+    """One SNS notification as delivered to Lambda.
+
+    The envelope fields are None unless they are strings (lone surrogates replaced);
+    ``record`` keeps them as they came.
+    """
 
     message_id: str | None
     topic_arn: str | None
@@ -36,9 +40,12 @@ class NotJson(NormalizationError):
 
 
 def message_json(notification: SnsNotification) -> dict[str, Any]:
-    """The notification's Message parsed as a JSON object, or ``NotJson``."""
+    """The notification's Message parsed as a strict JSON object, or ``NotJson``.
+
+    NaN and Infinity are not JSON; lone surrogates become U+FFFD.
+    """
     try:
-        value = json.loads(notification.message)
+        value = strict_json.loads(notification.message)
     except ValueError as error:
         raise NotJson(f"the SNS Message is not JSON: {error}") from error
     if not isinstance(value, dict):
@@ -71,10 +78,14 @@ def iter_notifications(event: Any) -> Iterator[SnsNotification | MalformedRecord
             yield MalformedRecord("the record has no 'Sns' object with a 'Message' string", record)
             continue
         yield SnsNotification(
-            message_id=sns.get("MessageId"),
-            topic_arn=sns.get("TopicArn"),
-            timestamp=sns.get("Timestamp"),
-            subject=sns.get("Subject"),
+            message_id=_text(sns.get("MessageId")),
+            topic_arn=_text(sns.get("TopicArn")),
+            timestamp=_text(sns.get("Timestamp")),
+            subject=_text(sns.get("Subject")),
             message=sns["Message"],
             record=record,
         )
+
+
+def _text(value: Any) -> str | None:
+    return strict_json.clean_text(value) if isinstance(value, str) else None

@@ -6,11 +6,12 @@ UTF-8 bytes of Source, DetailType, Detail and Resources, plus 14 when Time is se
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from sesbridge.events import strict_json
 
 MAX_ENTRIES_PER_REQUEST = 10
 MAX_REQUEST_BYTES = 256 * 1024
@@ -27,8 +28,8 @@ class EntryTooLarge(ValueError):
 
 
 def dump_detail(detail: dict[str, Any]) -> str:
-    # ensure_ascii=False: non-ASCII stays one character, so sizes are UTF-8 bytes.
-    return json.dumps(detail, ensure_ascii=False, separators=(",", ":"), default=str)
+    """The Detail JSON: strict (no NaN, no lone surrogate), non-ASCII kept as UTF-8."""
+    return strict_json.dumps(detail)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,10 @@ def utc_iso(value: Any) -> str | None:
         return None
     if moment.tzinfo is None:  # SES always says Z; a bare time is taken as UTC
         moment = moment.replace(tzinfo=UTC)
-    return _format(moment)
+    try:
+        return _format(moment)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        return None
 
 
 def utc_now_iso() -> str:

@@ -31,6 +31,8 @@ from sesbridge.inbound.receipt import Receipt, detected, verdict_status
 # 30 MB text body costs one large JSON dump, not a dozen.
 _BODY_STEP = 128 * 1024
 _VERDICTS = ("spam", "virus", "spf", "dkim", "dmarc")
+# Header values read into the event, in all: more could never fit its 256 KB.
+MAX_HEADER_CHARS_READ = 256 * 1024
 
 
 def attachment_info(part: InboundMessage) -> dict[str, Any]:
@@ -101,6 +103,7 @@ def message_fields(receipt: Receipt, message: InboundMessage) -> dict[str, Any]:
     recipients = receipt.envelope_recipients
     try:
         date = message.date
+        headers = message.header_pairs(max_chars=MAX_HEADER_CHARS_READ)
         fields: dict[str, Any] = {
             "from_email": message.from_email,
             "to": message.to,
@@ -109,7 +112,7 @@ def message_fields(receipt: Receipt, message: InboundMessage) -> dict[str, Any]:
             "date": date.isoformat() if date else None,
             "text": message.text,
             "html": message.html,
-            "headers": [{"name": n, "value": v} for n, v in message.header_pairs()],
+            "headers": [{"name": n, "value": v} for n, v in headers],
             "attachments": [attachment_info(p) for p in message.attachments],
             "inlines": [attachment_info(p) for p in message.inlines],
         }
@@ -124,8 +127,10 @@ def message_fields(receipt: Receipt, message: InboundMessage) -> dict[str, Any]:
         **{f"{name}_verdict": verdict_status(v) for name, v in verdicts.items()},
         text_truncated=False,
         html_truncated=False,
-        headers_truncated=False,
+        headers_truncated=len(headers) < len(message),
         attachments_truncated=False,
+        header_values_limited=message.header_values_limited,
+        parts_truncated=message.parts_truncated,
     )
     return fields
 

@@ -49,6 +49,24 @@ class RawMailAccessDenied(InboundError):
     error_type = "raw_mail_access_denied"
 
 
+class InvalidS3Location(InboundError):
+    """The receipt names a bucket or key S3 cannot take (botocore refuses the request)."""
+
+    error_type = "invalid_s3_location"
+
+
+class RawMailUnreadable(InboundError):
+    """S3 refused the receipt's object for a reason retrying cannot change (a 4xx)."""
+
+    error_type = "raw_mail_unreadable"
+
+
+class MimeTooDeep(CorruptMime):
+    """The mail nests parts deeper than the parser can follow."""
+
+    error_type = "too_deep"
+
+
 class DecryptionFailed(InboundError):
     """A client-side encrypted object could not be decrypted (key, permission, tampering)."""
 

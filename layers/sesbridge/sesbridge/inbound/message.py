@@ -7,6 +7,13 @@ envelope/verdict attributes the receipt adds. Attachments are the parts with
 ``Content-Disposition: attachment``; inlines those with ``inline`` (a part without the
 header is neither, as in the reference).
 
+What a mail can cost is bounded, whatever its size: a header value is parsed from
+its first ``MAX_HEADER_CHARS`` characters (the standard parser's memory grows much
+faster than the value), comments nested deeper than ``MAX_COMMENT_DEPTH`` are read as
+plain text, and parts nested deeper than ``MAX_PART_DEPTH`` are cut. Each cut is
+flagged (``header_values_limited``, ``parts_truncated``); ``raw_items()`` and the
+stored raw mail keep everything.
+
 Example::
 
     message = parse_mime_bytes(raw)
@@ -22,14 +29,22 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 from email import errors as email_errors
-from email import policy as email_policy
 from email.feedparser import BytesFeedParser
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
-from sesbridge.inbound.errors import CorruptMime
+from sesbridge.inbound.errors import CorruptMime, MimeTooDeep
+
+# Parsing cost grows faster than the value: an 8 KB address field (about 200 addresses)
+# peaks near 5 MB, 16 KB near 15 MB, 64 KB of encoded words near 200 MB.
+MAX_HEADER_CHARS = 8 * 1024
+# From, To, Cc: the fields of one name read in all (repeated fields add up).
+MAX_ADDRESS_CHARS = 64 * 1024
+MAX_COMMENT_DEPTH = 32
+MAX_PART_DEPTH = 32
 
 # Defects after which the parts cannot be told apart: the mail would read as garbage.
 _FATAL_DEFECTS = (
@@ -39,11 +54,47 @@ _FATAL_DEFECTS = (
 _NEWLINES = re.compile(r"\r\n|\r")
 
 
+def header_needs_limit(value: str) -> bool:
+    """Whether parsing this raw header value must be bounded (see the module doc)."""
+    return len(value) > MAX_HEADER_CHARS or _comments_too_deep(value)
+
+
+def _comments_too_deep(value: str) -> bool:
+    if value.count("(") <= MAX_COMMENT_DEPTH:  # the common case, without a Python loop
+        return False
+    depth = 0
+    for char in value[:MAX_HEADER_CHARS]:
+        if char == "(":
+            depth += 1
+            if depth > MAX_COMMENT_DEPTH:
+                return True
+        elif char == ")":
+            depth = max(depth - 1, 0)
+    return False
+
+
+class BoundedPolicy(EmailPolicy):
+    """``policy.default`` with a bound on what parsing one header value costs."""
+
+    def header_fetch_parse(self, name: str, value: Any) -> Any:
+        if isinstance(value, str) and header_needs_limit(value):
+            value = value[:MAX_HEADER_CHARS]
+            if _comments_too_deep(value):  # unstructured: no comment parsing, no recursion
+                return super().header_fetch_parse("X-Unparsed", value)
+        return super().header_fetch_parse(name, value)
+
+
+# refold_source="none": serializing a part (a message/rfc822 attachment's size) writes
+# its header fields as received instead of parsing each long one again to refold it.
+BOUNDED_POLICY = BoundedPolicy(refold_source="none")
+
+
 class InboundMessage(EmailMessage):
     """A received mail (or one of its parts) with AnymailInboundMessage's conveniences."""
 
-    def __init__(self, policy: Any = email_policy.default) -> None:
+    def __init__(self, policy: Any = BOUNDED_POLICY) -> None:
         super().__init__(policy)
+        self.parts_truncated = False  # parts nested deeper than MAX_PART_DEPTH were cut
         # Set from the SES receipt (None when parsed on its own).
         self.envelope_sender: str | None = None
         self.envelope_recipient: str | None = None
@@ -54,24 +105,45 @@ class InboundMessage(EmailMessage):
     # -- addresses and headers --
 
     def get_address_header(self, name: str) -> list[str]:
-        """Every address in the ``name`` headers, formatted (``Name <addr>``), decoded."""
+        """Every address in the ``name`` headers, formatted (``Name <addr>``), decoded.
+
+        The fields are parsed one at a time, the first ``MAX_ADDRESS_CHARS`` in all.
+        """
         found: list[str] = []
-        for value in self.get_all(name) or ():
-            addresses = getattr(value, "addresses", None)
-            if addresses is not None:
-                found.extend(header_text(a) for a in addresses if a.addr_spec or a.display_name)
-            else:  # a header the policy could not parse as addresses: keep what is there
-                found.extend(
-                    header_text(Address(display_name=n, addr_spec=a)) if n else header_text(a)
-                    for n, a in getaddresses([str(value)])
-                    if a
-                )
+        for value in self._bounded_values(name, MAX_ADDRESS_CHARS):
+            found.extend(_addresses(value))
         return found
+
+    def _bounded_values(self, name: str, max_chars: int) -> Iterable[Any]:
+        # Parsed lazily, one field at a time: get_all() would hold every parse tree at once.
+        total, wanted = 0, name.lower()
+        for raw_name, raw in self.raw_items():
+            if raw_name.lower() == wanted:
+                total += len(raw) if isinstance(raw, str) else 0
+                if total > max_chars:
+                    return
+                yield self.policy.header_fetch_parse(raw_name, raw)
+
+    @property
+    def header_values_limited(self) -> bool:
+        """Whether a header value was parsed from its start only, or as plain text, or
+        address fields beyond ``MAX_ADDRESS_CHARS`` were left unread."""
+        per_name: dict[str, int] = {}
+        for name, value in self.raw_items():
+            if not isinstance(value, str):
+                continue
+            if header_needs_limit(value):
+                return True
+            per_name[name.lower()] = per_name.get(name.lower(), 0) + len(value)
+        return any(per_name.get(n, 0) > MAX_ADDRESS_CHARS for n in ("from", "to", "cc"))
 
     @property
     def from_email(self) -> str | None:
-        addresses = self.get_address_header("From")
-        return addresses[0] if addresses else None
+        for value in self._bounded_values("From", MAX_ADDRESS_CHARS):
+            addresses = _addresses(value)
+            if addresses:
+                return addresses[0]
+        return None
 
     @property
     def to(self) -> list[str]:
@@ -100,9 +172,19 @@ class InboundMessage(EmailMessage):
                 return None
         return parsed
 
-    def header_pairs(self) -> list[tuple[str, str]]:
-        """Every header field in order, values decoded (repeats such as Received kept)."""
-        return [(name, header_text(value)) for name, value in self.items()]
+    def header_pairs(self, max_chars: int | None = None) -> list[tuple[str, str]]:
+        """Header fields in order, values decoded (repeats such as Received kept).
+
+        ``max_chars``: stop before the raw values pass this many characters in all (an
+        event holds 256 KB; parsing costs time per field).
+        """
+        pairs, total = [], 0
+        for name, raw in self.raw_items():
+            total += len(raw) if isinstance(raw, str) else 0
+            if max_chars is not None and total > max_chars:
+                break
+            pairs.append((name, header_text(self.policy.header_fetch_parse(name, raw))))
+        return pairs
 
     # -- bodies and parts --
 
@@ -191,18 +273,40 @@ def header_text(value: object) -> str:
     return text
 
 
+def _addresses(value: Any) -> list[str]:
+    """The addresses of one parsed address header field, formatted and decoded."""
+    addresses = getattr(value, "addresses", None)
+    if addresses is not None:
+        return [header_text(a) for a in addresses if a.addr_spec or a.display_name]
+    # A field the policy could not parse as addresses: keep what is there.
+    return [
+        header_text(Address(display_name=n, addr_spec=a)) if n else header_text(a)
+        for n, a in _legacy_addresses(str(value))
+        if a
+    ]
+
+
+def _legacy_addresses(value: str) -> list[tuple[str, str]]:
+    try:
+        return getaddresses([value])
+    except RecursionError:  # comments nested too deep even for the legacy parser
+        return []
+
+
 def parse_mime_chunks(chunks: Iterable[bytes]) -> InboundMessage:
     """Parse raw MIME fed in chunks (a streamed S3 body) without joining them first.
 
-    Raises CorruptMime when the input is not a mail.
+    Raises CorruptMime when the input is not a mail (MimeTooDeep when its parts nest
+    deeper than the parser can follow).
     """
-    parser = BytesFeedParser(_factory=InboundMessage, policy=email_policy.default)
+    parser = BytesFeedParser(_factory=InboundMessage, policy=BOUNDED_POLICY)
     # Errors of the source (S3, decryption) pass through untouched; only the parser's
     # own failures mean the mail is corrupt.
     for chunk in chunks:
         if chunk:
             _parse_step(parser.feed, chunk)
     message = _parse_step(parser.close)
+    message.parts_truncated = _cut_deep_parts(message)
     _check_readable(message)
     return message
 
@@ -215,8 +319,30 @@ def parse_mime_bytes(raw: bytes) -> InboundMessage:
 def _parse_step(step: Any, *args: Any) -> Any:
     try:
         return step(*args)
+    except RecursionError as error:
+        raise MimeTooDeep("the raw mail nests parts deeper than the parser can follow") from error
     except (email_errors.MessageError, ValueError, IndexError, TypeError) as error:
         raise CorruptMime(f"the raw mail cannot be parsed as MIME: {error}") from error
+
+
+def _cut_deep_parts(message: InboundMessage) -> bool:
+    """Empty the parts nested deeper than MAX_PART_DEPTH; True when there were any.
+
+    Iterative, so that walking, sizing and serializing the rest cannot recurse deep.
+    """
+    cut = False
+    pending: list[tuple[EmailMessage, int]] = [(message, 0)]
+    while pending:
+        part, depth = pending.pop()
+        payload = part.get_payload()
+        if not isinstance(payload, list):
+            continue
+        if depth >= MAX_PART_DEPTH and payload:
+            part.set_payload([])
+            cut = True
+            continue
+        pending.extend((p, depth + 1) for p in payload if isinstance(p, EmailMessage))
+    return cut
 
 
 def _check_readable(message: InboundMessage) -> None:

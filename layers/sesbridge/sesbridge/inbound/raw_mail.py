@@ -5,9 +5,11 @@ while its size and sha256 are counted, so the raw bytes are never held whole bes
 the parsed message. Client-side encrypted objects (SES's "encrypt" option) are
 recognised by their metadata and decrypted (see ``decryption``).
 
-Errors: a missing object or bucket -> RawMailNotFound, refused access ->
-RawMailAccessDenied (both published as error events, see ``s3_errors``); any other
-S3 error, which may pass (throttling, 5xx, network), propagates so Lambda retries.
+Errors (``s3_errors``): what the receipt names and S3 cannot give -> RawMailNotFound,
+RawMailAccessDenied, InvalidS3Location, RawMailUnreadable (published as error events);
+what may pass (throttling, 5xx, network, credentials) or is the function's own set-up
+(its raw-mail bucket refusing a write) -> RetryableError, so Lambda retries and the
+on-failure queue keeps the event.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from sesbridge.inbound.decryption import ObjectDecryptor, is_client_side_encrypted
 from sesbridge.inbound.errors import CorruptMime
 from sesbridge.inbound.message import InboundMessage, parse_mime_chunks
-from sesbridge.inbound.s3_errors import raise_for_missing_object
+from sesbridge.inbound.s3_errors import s3_errors
 
 if TYPE_CHECKING:  # pragma: no cover
     from botocore.client import BaseClient
@@ -75,38 +77,41 @@ def read_raw_mail(
 
         message, location = read_raw_mail(boto3.client("s3"), "inbox", "mail/abc")
     """
-    from botocore.exceptions import ClientError
-
-    try:
+    with s3_errors(bucket, key):
         response = s3_client.get_object(Bucket=bucket, Key=key)
-    except ClientError as error:
-        raise_for_missing_object(error, bucket, key)
-        raise
-    body = response["Body"]
-    metadata = response.get("Metadata") or {}
-    encrypted = is_client_side_encrypted(metadata)
-    digest = _Digest()
-    try:
-        if encrypted:
-            body.close()  # ciphertext: the decrypting client fetches the object itself
-            body = (decryptor or ObjectDecryptor()).open(s3_client, bucket, key, metadata)
-        message = parse_mime_chunks(digest.count(body.iter_chunks(chunk_size)))
-    except CorruptMime as error:
-        error.raw = RawMailLocation(bucket, key, digest.size, digest.sha256, encrypted).as_dict()
-        raise
-    finally:
-        body.close()
+        body = response["Body"]
+        metadata = response.get("Metadata") or {}
+        encrypted = is_client_side_encrypted(metadata)
+        digest = _Digest()
+        try:
+            if encrypted:
+                body.close()  # ciphertext: the decrypting client fetches the object itself
+                body = (decryptor or ObjectDecryptor()).open(s3_client, bucket, key, metadata)
+            message = parse_mime_chunks(digest.count(body.iter_chunks(chunk_size)))
+        except CorruptMime as error:
+            location = RawMailLocation(bucket, key, digest.size, digest.sha256, encrypted)
+            error.raw = location.as_dict()
+            raise
+        finally:
+            body.close()
     return message, RawMailLocation(bucket, key, digest.size, digest.sha256, encrypted)
 
 
-def store_raw_mail(s3_client: BaseClient, bucket: str, key: str, raw: bytes) -> RawMailLocation:
-    """Write raw mail to ``s3://bucket/key`` (the raw-mail bucket) and say where it is."""
+def store_raw_mail(
+    s3_client: BaseClient,
+    bucket: str,
+    key: str,
+    raw: bytes,
+    content_type: str = RAW_MAIL_CONTENT_TYPE,
+) -> RawMailLocation:
+    """Write raw mail (or a failed record) to ``s3://bucket/key`` and say where it is."""
     sha256 = hashlib.sha256(raw).hexdigest()
-    s3_client.put_object(
-        Bucket=bucket,
-        Key=key,
-        Body=raw,
-        ContentType=RAW_MAIL_CONTENT_TYPE,
-        Metadata={"sha256": sha256},
-    )
+    with s3_errors(bucket, key, own_bucket=True):
+        s3_client.put_object(
+            Bucket=bucket,
+            Key=key,
+            Body=raw,
+            ContentType=content_type,
+            Metadata={"sha256": sha256},
+        )
     return RawMailLocation(bucket, key, len(raw), sha256)

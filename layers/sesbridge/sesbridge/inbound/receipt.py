@@ -121,8 +121,9 @@ def parse_receipt(notification: dict[str, Any]) -> Receipt:
     for name in ("mail", "receipt"):
         if not isinstance(notification.get(name), dict):
             raise MissingField(f"the receipt notification has no '{name}' object")
-    if not isinstance(notification["mail"].get("messageId"), str):
-        raise MissingField("the receipt notification has no 'mail.messageId'")
+    message_id = notification["mail"].get("messageId")
+    if not isinstance(message_id, str) or not message_id.strip():
+        raise MissingField("the receipt notification has no 'mail.messageId' (or an empty one)")
     action = notification["receipt"].get("action")
     if not isinstance(action, dict) or not isinstance(action.get("type"), str):
         raise MissingField("the receipt notification has no 'receipt.action.type'")

@@ -26,4 +26,5 @@ def tracking_event_id(
     True
     """
     key = "\x1f".join((message_id, ses_type, (recipient or "").lower(), occurrence))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    # surrogatepass: a caller's lone surrogate still hashes (sesbridge's own input is cleaned).
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]

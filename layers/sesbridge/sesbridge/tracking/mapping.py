@@ -23,12 +23,15 @@ def _each_listed(
 ) -> list[Fields]:
     """One dict per entry of the per-type recipient list ``key`` (required).
 
-    ``smtp`` adds the entry's own diagnosticCode and status (bounces, delays).
+    ``smtp`` adds the entry's own diagnosticCode and status (bounces, delays). An empty
+    list still gives one dict, with recipient None: SES reported the event.
     """
     listed = obj.get(key)
     if not isinstance(listed, list):
         raise MissingField(f"SES {ses_type} event has no {key!r} list")
-    return [{**fields, "recipient": _address(r), **(_smtp(r) if smtp else {})} for r in listed]
+    return [{**fields, "recipient": _address(r), **(_smtp(r) if smtp else {})} for r in listed] or [
+        {**fields, "recipient": None}
+    ]
 
 
 def _address(recipient: Any) -> str | None:
@@ -39,7 +42,13 @@ def _address(recipient: Any) -> str | None:
 
 def _smtp(recipient: Any) -> Fields:
     entry = recipient if isinstance(recipient, dict) else {}
-    return {"mta_response": entry.get("diagnosticCode"), "smtp_status": entry.get("status")}
+    return {"mta_response": _text(entry, "diagnosticCode"), "smtp_status": _text(entry, "status")}
+
+
+def _text(obj: dict[str, Any], key: str) -> str | None:
+    """A string field of an SES object; None when absent or of another type."""
+    value = obj.get(key)
+    return value if isinstance(value, str) else None
 
 
 def _each_destination(mail: dict[str, Any], fields: Fields) -> list[Fields]:
@@ -52,7 +61,7 @@ def _each_destination(mail: dict[str, Any], fields: Fields) -> list[Fields]:
 
 
 def bounce(obj: dict[str, Any], mail: dict[str, Any]) -> list[Fields]:
-    bounce_type, subtype = obj.get("bounceType"), obj.get("bounceSubType")
+    bounce_type, subtype = _text(obj, "bounceType"), _text(obj, "bounceSubType")
     fields = {
         "event_type": "bounced",
         "reject_reason": "bounced",
@@ -67,22 +76,22 @@ def complaint(obj: dict[str, Any], mail: dict[str, Any]) -> list[Fields]:
     fields = {
         "event_type": "complained",
         "reject_reason": "spam",
-        "description": obj.get("complaintFeedbackType"),
-        "user_agent": obj.get("userAgent"),
+        "description": _text(obj, "complaintFeedbackType"),
+        "user_agent": _text(obj, "userAgent"),
     }
     return _each_listed(obj, "complainedRecipients", "Complaint", fields)
 
 
 def delivery(obj: dict[str, Any], mail: dict[str, Any]) -> list[Fields]:
-    fields = {"event_type": "delivered", "mta_response": obj.get("smtpResponse")}
+    fields = {"event_type": "delivered", "mta_response": _text(obj, "smtpResponse")}
     return _each_listed(obj, "recipients", "Delivery", fields)
 
 
 def delivery_delay(obj: dict[str, Any], mail: dict[str, Any]) -> list[Fields]:
     fields = {
         "event_type": "deferred",
-        "description": obj.get("delayType"),
-        "delay_type": obj.get("delayType"),
+        "description": _text(obj, "delayType"),
+        "delay_type": _text(obj, "delayType"),
         "delay_expires_at": utc_iso(obj.get("expirationTime")),
     }
     return _each_listed(obj, "delayedRecipients", "DeliveryDelay", fields, smtp=True)
@@ -96,26 +105,28 @@ def reject(obj: dict[str, Any], mail: dict[str, Any]) -> list[Fields]:
     fields = {
         "event_type": "rejected",
         "reject_reason": "blocked",
-        "description": obj.get("reason"),
+        "description": _text(obj, "reason"),
     }
     return _each_destination(mail, fields)
 
 
 def open_(obj: dict[str, Any], mail: dict[str, Any]) -> list[Fields]:
-    return _each_destination(mail, {"event_type": "opened", "user_agent": obj.get("userAgent")})
+    return _each_destination(mail, {"event_type": "opened", "user_agent": _text(obj, "userAgent")})
 
 
 def click(obj: dict[str, Any], mail: dict[str, Any]) -> list[Fields]:
     fields = {
         "event_type": "clicked",
-        "user_agent": obj.get("userAgent"),
-        "click_url": obj.get("link"),
+        "user_agent": _text(obj, "userAgent"),
+        "click_url": _text(obj, "link"),
     }
     return _each_destination(mail, fields)
 
 
 def rendering_failure(obj: dict[str, Any], mail: dict[str, Any]) -> list[Fields]:
-    return _each_destination(mail, {"event_type": "failed", "description": obj.get("errorMessage")})
+    return _each_destination(
+        mail, {"event_type": "failed", "description": _text(obj, "errorMessage")}
+    )
 
 
 def subscription(obj: dict[str, Any], mail: dict[str, Any]) -> list[Fields]:
@@ -136,7 +147,7 @@ def subscription(obj: dict[str, Any], mail: dict[str, Any]) -> list[Fields]:
         "event_type": event_type,
         "reject_reason": "unsubscribed" if event_type == "unsubscribed" else None,
         "description": description,
-        "contact_list": obj.get("contactList"),
+        "contact_list": _text(obj, "contactList"),
     }
     return _each_destination(mail, fields)
 

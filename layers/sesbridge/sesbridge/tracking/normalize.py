@@ -76,7 +76,7 @@ def normalize_tracking(
         "metadata": metadata,
         "esp_name": ESP_NAME,
         "ses_event_type": ses_type,
-        "ses_tags": ses_tags if isinstance(ses_tags, dict) else {},
+        "ses_tags": _ses_tags(ses_tags),
         "sns_message_id": sns_message_id,
         "headers_truncated": mail.get("headersTruncated") is True,
         "esp_event_trimmed": False,
@@ -96,6 +96,16 @@ def normalize_tracking(
         )
         details.append(detail)
     return details
+
+
+def _ses_tags(tags: Any) -> dict[str, list[str]]:
+    """``mail.tags`` as name -> list of strings; values of other types are left out."""
+    if not isinstance(tags, dict):
+        return {}
+    return {
+        name: [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
+        for name, values in tags.items()
+    }
 
 
 def _object_key(ses_type: str) -> str:
