@@ -24,7 +24,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.metrics import MetricUnit
 from sesbridge.events import TRACKING_DETAIL_TYPE
-from sesbridge.native import is_eventbridge_event, iter_tracking_inputs
+from sesbridge.native import iter_tracking_inputs
 from sesbridge.pipeline import Outcome, PublishingSettings, process_sns_event
 from sesbridge.publishing import EventBridgePublisher
 from sesbridge.tracking import tracking_entries
@@ -55,7 +55,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     metrics.add_metric(
         name="Notifications",
         unit=MetricUnit.Count,
-        value=len(records) if isinstance(records, list) and not is_eventbridge_event(event) else 1,
+        value=len(records) if isinstance(records, list) else 1,
     )
     config = settings()
     outcome = process_sns_event(
