@@ -30,6 +30,7 @@ def test_environment_is_read_and_explicit_arguments_win() -> None:
         "SESBRIDGE_MAX_RETRIES": "5",
         "SESBRIDGE_RETRY_BASE_DELAY": "0.05",
         "SESBRIDGE_RETRY_MAX_DELAY": "1",
+        "SESBRIDGE_TENANT": "acme",
     }
     settings = SenderSettings.from_environment(environ, configuration_set_name="explicit")
     assert settings.configuration_set_name == "explicit"
@@ -38,6 +39,7 @@ def test_environment_is_read_and_explicit_arguments_win() -> None:
     assert settings.session_params == {"profile_name": "mail"}
     assert settings.send_defaults == {"tags": ["all"], "esp_extra": {"A": {"b": 1}}}
     assert settings.ignore_unsupported_features is True
+    assert settings.tenant == "acme"
     assert (settings.max_retries, settings.retry_base_delay, settings.retry_max_delay) == (
         5,
         0.05,

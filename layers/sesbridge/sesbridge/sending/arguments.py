@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from sesbridge.sending.message import EmailMessage
 
 _ADDRESS_LISTS = ("to", "cc", "bcc", "reply_to")
-_OPTIONAL_STRINGS = ("template_id", "envelope_sender")
+_OPTIONAL_STRINGS = ("template_id", "envelope_sender", "tenant")
 _OPTIONAL_MAPPINGS = ("metadata", "merge_global_data", "esp_extra", "headers")
 _PER_RECIPIENT = ("merge_data", "merge_metadata", "merge_headers")
 

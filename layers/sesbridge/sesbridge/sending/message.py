@@ -47,7 +47,9 @@ class EmailMessage:
 
     ``body`` is plain text unless ``content_subtype = "html"``; further bodies come from
     ``attach_alternative``. ``template_id`` turns the send into an SES template send
-    (SendBulkEmail, one copy per recipient, with ``merge_data``).
+    (SendBulkEmail, one copy per recipient, with ``merge_data``). ``tenant`` names the
+    SES tenant the mail is sent as (``TenantName``); ``send_at`` schedules it (see
+    ``sesbridge.sending.schedule``).
     """
 
     content_subtype = "plain"
@@ -75,7 +77,8 @@ class EmailMessage:
         envelope_sender: str | None = None,
         track_opens: bool | None = None,
         track_clicks: bool | None = None,
-        send_at: datetime | None = None,
+        send_at: datetime | float | None = None,
+        tenant: str | None = None,
     ) -> None:
         self.subject = subject
         self.body = body
@@ -105,6 +108,7 @@ class EmailMessage:
         self.track_opens = track_opens
         self.track_clicks = track_clicks
         self.send_at = send_at
+        self.tenant = tenant
         self.send_status: SendStatus | None = None  # set by send()
         check_types(self)
 

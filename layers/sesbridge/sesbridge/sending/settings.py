@@ -31,6 +31,7 @@ ENVIRONMENT_VARIABLES = {
     "max_retries": "SESBRIDGE_MAX_RETRIES",
     "retry_base_delay": "SESBRIDGE_RETRY_BASE_DELAY",
     "retry_max_delay": "SESBRIDGE_RETRY_MAX_DELAY",
+    "tenant": "SESBRIDGE_TENANT",
 }
 
 # Message attribute -> how a send default combines with the message's own value,
@@ -43,6 +44,7 @@ SEND_DEFAULT_COMBINERS = {
     "track_opens": _LAST,
     "track_clicks": _LAST,
     "send_at": _LAST,
+    "tenant": _LAST,
     "tags": _CONCAT,
     "metadata": _MERGE,
     "merge_global_data": _MERGE,
@@ -66,6 +68,8 @@ class SenderSettings:
     Retries: a transient error (throttling, 5xx, connection) is retried up to
     ``max_retries`` times, sleeping a random time up to ``retry_base_delay * 2**attempt``
     seconds (capped at ``retry_max_delay``) in between.
+
+    ``tenant`` is the SES tenant (``TenantName``) of messages that name none.
     """
 
     configuration_set_name: str | None = None
@@ -77,6 +81,7 @@ class SenderSettings:
     max_retries: int = 3
     retry_base_delay: float = 0.2
     retry_max_delay: float = 2.0
+    tenant: str | None = None
 
     def __post_init__(self) -> None:
         unknown = set(self.send_defaults) - set(SEND_DEFAULT_COMBINERS)
