@@ -61,7 +61,18 @@ invoke: venv
 	  { echo "usage: make invoke FUNCTION=tracking|inbound EVENT=events/<file>.json [ARGS=...]"; exit 2; }
 	$(BIN)/python -m scripts.invoke $(FUNCTION) $(EVENT) $(ARGS)
 
-bench: venv
+# The benchmarks run the functions as Lambda does: the `sam build` output, in a Python 3.13
+# that holds only boto3 (pinned near the python3.13 runtime's own; PyPI is months ahead).
+LAMBDA_RUNTIME := build/lambda-runtime
+LAMBDA_RUNTIME_BOTO3 := 1.40.4
+
+$(LAMBDA_RUNTIME)/.boto3-$(LAMBDA_RUNTIME_BOTO3):
+	rm -rf $(LAMBDA_RUNTIME)
+	python3.13 -m venv $(LAMBDA_RUNTIME)
+	$(LAMBDA_RUNTIME)/bin/python -m pip install --quiet boto3==$(LAMBDA_RUNTIME_BOTO3)
+	touch $@
+
+bench: build $(LAMBDA_RUNTIME)/.boto3-$(LAMBDA_RUNTIME_BOTO3)
 	$(BIN)/python -m bench
 
 clean:

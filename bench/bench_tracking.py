@@ -1,6 +1,9 @@
-"""Tracking function benchmarks: cold-start import, warm CPU per notification, PutEvents calls.
+"""Tracking function, as Lambda runs it: cold start, warm CPU per notification, PutEvents calls.
 
 python -m bench tracking
+
+Cold start and warm CPU run in the Lambda-like interpreter (``bench.lambda_env``): the
+``sam build`` output, Python 3.13 with only boto3, no bytecode written at run time.
 """
 
 from __future__ import annotations
@@ -8,77 +11,65 @@ from __future__ import annotations
 import json
 import math
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import Result, best_of, import_time, interleaved
+from bench.common import Result
+from bench.lambda_env import cold_start_cpu, probe
 
 ROOT = Path(__file__).resolve().parents[1]
-# The sys.path Lambda gives the function: its own folder, then the layer's python/ folder.
-_LAMBDA_PATH = [str(ROOT / "functions" / "tracking"), str(ROOT / "layers" / "sesbridge")]
-_IMPORT_HANDLER = f"import sys; sys.path[:0] = {_LAMBDA_PATH!r}; import app"
+FUNCTION = "TrackingFunction"
+SAMPLES = sorted((ROOT / "events").glob("tracking-*.json"))
 
 
 def run() -> list[Result]:
-    return [*cold_start(), *warm(), put_events_calls(25)]
+    return [cold_start(), warm(), put_events_calls(25)]
 
 
-def cold_start() -> list[Result]:
-    handler, boto3 = interleaved(
-        lambda: import_time(_IMPORT_HANDLER, repeat=5),
-        lambda: import_time("import boto3", repeat=5),
-        rounds=3,
-    )
-    both = import_time(_IMPORT_HANDLER + "; import boto3", repeat=5)
-    return [
-        Result("cold start: import handler vs import boto3", handler, boto3, "s", limit=1.15),
-        Result(
-            "cold start incl. boto3 (loaded on first invoke) vs import boto3",
-            both,
-            boto3,
-            "s",
-            note="informational: Powertools + sesbridge on top of boto3",
-        ),
-    ]
+def cpu_of(case: str, function: str | None = FUNCTION, **kwargs) -> float:
+    return probe(case, function, **kwargs)[-1]["cpu"]
 
 
-def warm() -> list[Result]:
-    import sys
-
-    sys.path[:0] = [p for p in _LAMBDA_PATH[1:] if p not in sys.path]
-    return [_warm_one("bounce"), _warm_one("send")]
-
-
-def _warm_one(name: str) -> Result:
-    from sesbridge.sns import iter_notifications
-    from sesbridge.tracking import tracking_entries
-
-    record = json.loads((ROOT / "events" / f"tracking-{name}.json").read_text())["Records"][0]
-    record_text = json.dumps(record)
-
-    def sesbridge_path() -> None:
-        event = {"Records": [json.loads(record_text)]}  # what the runtime parses for us
-        [notification] = iter_notifications(event)
-        for entry in tracking_entries(notification):
-            entry.to_request_entry("sesbridge-bus", "sesbridge")
-
-    details = [e.detail for e in tracking_entries(next(iter_notifications({"Records": [record]})))]
-
-    def json_floor() -> None:
-        parsed = json.loads(record_text)
-        json.loads(parsed["Sns"]["Message"])
-        for detail in details:
-            json.dumps(detail)
-
-    ours, floor = interleaved(
-        lambda: best_of(sesbridge_path, number=300), lambda: best_of(json_floor, number=300)
-    )
+def cold_start() -> Result:
+    handler, boto3 = cold_start_cpu(FUNCTION, "events")
     return Result(
-        f"warm CPU per notification ({name}, {len(details)} event(s)) vs JSON floor",
+        "cold start: tracking handler import + events client vs boto3 + events client",
+        handler * 1e3,
+        boto3 * 1e3,
+        "ms CPU",
+        limit=1.15,
+        note="best of 11 fresh interpreters each",
+    )
+
+
+def warm(rounds: int = 3) -> Result:
+    samples = [json.loads(p.read_text()) for p in SAMPLES]
+    stdin = json.dumps(samples)
+    [dump, _] = probe("warm-tracking:handler", FUNCTION, stdin=stdin,
+                      env={"BENCH_DUMP_ENTRIES": "1", "BENCH_ROUNDS": "1"})  # fmt: skip
+    entries = [json.dumps(_as_written(json.loads(body)["Entries"])) for body in dump["entries"]]
+    assert len(entries) == len(samples), "one PutEvents call per sample notification"
+    env = {"BENCH_ENTRIES": json.dumps(entries), "BENCH_ROUNDS": "20"}
+    ours = floor = float("inf")
+    for _ in range(rounds):
+        ours = min(ours, cpu_of("warm-tracking:handler", stdin=stdin, env=env))
+        floor = min(floor, cpu_of("warm-tracking:floor", function=None, stdin=stdin, env=env))
+    return Result(
+        f"warm: tracking handler CPU per notification ({len(samples)} sample types)",
         ours * 1e6,
         floor * 1e6,
         "us",
-        limit=2.0,
+        limit=1.5,
+        note="vs parse the SNS record + bare boto3 put_events of the same entries; HTTP stubbed",
     )
+
+
+def _as_written(entries: list[dict]) -> list[dict]:
+    """The request entries as one writes them by hand: Time as the event's ISO text."""
+    for entry in entries:
+        if "Time" in entry:
+            entry["Time"] = datetime.fromtimestamp(entry["Time"], UTC).isoformat()
+    return entries
 
 
 def put_events_calls(n: int) -> Result:

@@ -1,12 +1,14 @@
 """Inbound function: SES receipt notifications on SNS -> ``Email Inbound Event`` on EventBridge.
 
-The composition root: settings, clients and the publisher are built once per
-execution environment, on the first invocation (not at import). Everything else is
-in ``sesbridge.inbound`` and ``sesbridge.pipeline``.
+The composition root only: settings, the normalizer (with its S3 client) and the
+publisher are built on the first invocation and reused by later ones in the same
+execution environment; the work is ``sesbridge.pipeline.process_sns_event`` with the
+inbound normalizer (``sesbridge.inbound``).
 
 Environment: EVENT_BUS_NAME, EVENT_SOURCE, RAW_MAIL_BUCKET (required), ALLOWED_TOPIC_ARNS
 (comma-separated; empty accepts every topic), RECEIPT_KMS_KEY_ID (the key encrypted
-receipt objects use; default alias/aws/ses).
+receipt objects use; empty: no encrypted mail is expected, and one that arrives becomes
+an error event).
 """
 
 from __future__ import annotations
@@ -46,44 +48,43 @@ class Settings:
         return cls(
             publishing=publishing,
             raw_mail_bucket=env["RAW_MAIL_BUCKET"],
-            receipt_kms_key_id=env.get("RECEIPT_KMS_KEY_ID") or None,
+            receipt_kms_key_id=env.get("RECEIPT_KMS_KEY_ID", "").strip() or None,
         )
 
 
-@dataclass(frozen=True)
-class Components:
-    settings: Settings
-    normalizer: InboundNormalizer
-    publisher: EventBridgePublisher
+@cache
+def settings() -> Settings:
+    return Settings.from_env()
 
 
 @cache
-def components() -> Components:
-    """Settings, clients and publisher, built once per execution environment."""
-    import boto3
+def normalizer() -> InboundNormalizer:
+    import boto3  # the runtime's; loaded on the first invocation, not at import
 
-    settings = Settings.from_env()
-    normalizer = InboundNormalizer(
+    return InboundNormalizer(
         s3_client=boto3.client("s3"),
-        raw_mail_bucket=settings.raw_mail_bucket,
-        source=settings.publishing.source,
-        decryptor=ObjectDecryptor(settings.receipt_kms_key_id),
+        raw_mail_bucket=settings().raw_mail_bucket,
+        source=settings().publishing.source,
+        decryptor=ObjectDecryptor(settings().receipt_kms_key_id),
     )
-    publisher = EventBridgePublisher(settings.publishing.bus_name, settings.publishing.source)
-    return Components(settings, normalizer, publisher)
+
+
+@cache
+def publisher() -> EventBridgePublisher:
+    return EventBridgePublisher(settings().publishing.bus_name, settings().publishing.source)
 
 
 @metrics.log_metrics
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
-    parts = components()
+    normalize = normalizer()
     outcome = process_sns_event(
         event,
         function=FUNCTION,
-        normalize=parts.normalizer,
-        publisher=parts.publisher,
-        allowed_topic_arns=parts.settings.publishing.allowed_topic_arns,
-        on_error=parts.normalizer.keep_failed_input,
+        normalize=normalize,
+        publisher=publisher(),
+        allowed_topic_arns=settings().publishing.allowed_topic_arns,
+        on_error=normalize.keep_failed_input,
     )
     counts = outcome.count_by_detail_type()
     metrics.add_metric("InboundEvents", MetricUnit.Count, counts[INBOUND_DETAIL_TYPE])

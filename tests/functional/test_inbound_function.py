@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -47,6 +48,12 @@ SES_CONTEXT = {
 }
 
 
+def fresh_environment() -> None:
+    """Settings, normalizer and publisher are built again, as in a new execution environment."""
+    for factory in (app.settings, app.normalizer, app.publisher):
+        factory.cache_clear()
+
+
 @pytest.fixture
 def aws(event_bus: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
     s3 = boto3.client("s3", region_name=REGION)
@@ -59,9 +66,9 @@ def aws(event_bus: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNames
     monkeypatch.setenv("RAW_MAIL_BUCKET", RAW_BUCKET)
     monkeypatch.setenv("RECEIPT_KMS_KEY_ID", key_arn)
     monkeypatch.delenv("ALLOWED_TOPIC_ARNS", raising=False)
-    app.components.cache_clear()
+    fresh_environment()
     yield SimpleNamespace(s3=s3, kms=kms, key_arn=key_arn, bus=event_bus)
-    app.components.cache_clear()
+    fresh_environment()
 
 
 def invoke(notification: dict[str, Any] | str) -> dict[str, int]:
@@ -178,7 +185,7 @@ def test_oversize_bodies_are_truncated_and_flagged(aws, assert_valid_event) -> N
 
 def test_only_allowed_topics_are_processed(aws, assert_valid_event, monkeypatch) -> None:
     monkeypatch.setenv("ALLOWED_TOPIC_ARNS", " arn:aws:sns:us-east-1:123456789012:other , ")
-    app.components.cache_clear()
+    fresh_environment()
     assert invoke(sns_action(multipart_mail()))["errors"] == 1
     detail = read_one(aws, assert_valid_event, "Email Normalization Error")["detail"]
     assert detail["error_type"] == "topic_not_allowed"
@@ -186,7 +193,7 @@ def test_only_allowed_topics_are_processed(aws, assert_valid_event, monkeypatch)
 
 def test_missing_settings_fail_the_invocation(aws, monkeypatch) -> None:
     monkeypatch.delenv("RAW_MAIL_BUCKET")
-    app.components.cache_clear()
+    fresh_environment()
     with pytest.raises(app.ConfigurationError, match="RAW_MAIL_BUCKET"):
         invoke(sns_action(multipart_mail()))
     assert aws.bus.read() == []
@@ -267,7 +274,7 @@ def test_encrypted_object_with_the_wrong_key(aws, assert_valid_event, monkeypatc
     put_encrypted(aws, "inbox/encrypted", multipart_mail())
     other_key = aws.kms.create_key()["KeyMetadata"]["Arn"]
     monkeypatch.setenv("RECEIPT_KMS_KEY_ID", other_key)
-    app.components.cache_clear()
+    fresh_environment()
     notification = s3_action(RECEIPT_BUCKET, "inbox/encrypted")
     detail = error_detail(aws, assert_valid_event, notification, "decryption_failed")
     assert "KMS" in detail["reason"]
@@ -283,6 +290,39 @@ def test_tampered_encrypted_object(aws, assert_valid_event) -> None:
     )
     notification = s3_action(RECEIPT_BUCKET, "inbox/encrypted")
     error_detail(aws, assert_valid_event, notification, "decryption_failed")
+
+
+def test_encrypted_object_without_the_decryption_client(aws, assert_valid_event, monkeypatch):
+    raw = multipart_mail()
+    put_encrypted(aws, "inbox/encrypted", raw)
+    stored = aws.s3.get_object(Bucket=RECEIPT_BUCKET, Key="inbox/encrypted")["Body"].read()
+    monkeypatch.setitem(sys.modules, "s3_encryption", None)  # as without its layer
+    fresh_environment()
+    notification = s3_action(RECEIPT_BUCKET, "inbox/encrypted")
+    detail = error_detail(aws, assert_valid_event, notification, "decryption_unavailable")
+    assert "amazon-s3-encryption-client-python" in detail["reason"]
+    assert "ReceiptKmsKeyArn" in detail["reason"]
+    assert json.loads(detail["raw_record"]["Sns"]["Message"]) == notification
+    # nothing lost: the mail is where SES put it, untouched
+    assert aws.s3.get_object(Bucket=RECEIPT_BUCKET, Key="inbox/encrypted")["Body"].read() == stored
+
+
+def test_encrypted_object_when_no_key_is_configured(aws, assert_valid_event, monkeypatch):
+    put_encrypted(aws, "inbox/encrypted", multipart_mail())
+    monkeypatch.setenv("RECEIPT_KMS_KEY_ID", "")  # the template's default: no encryption
+    fresh_environment()
+    notification = s3_action(RECEIPT_BUCKET, "inbox/encrypted")
+    detail = error_detail(aws, assert_valid_event, notification, "decryption_unavailable")
+    assert "RECEIPT_KMS_KEY_ID" in detail["reason"] and "ReceiptKmsKeyArn" in detail["reason"]
+
+
+def test_plain_objects_need_no_key_and_no_decryption_client(aws, assert_valid_event, monkeypatch):
+    aws.s3.put_object(Bucket=RECEIPT_BUCKET, Key="inbox/plain", Body=multipart_mail())
+    monkeypatch.setenv("RECEIPT_KMS_KEY_ID", "")
+    monkeypatch.setitem(sys.modules, "s3_encryption", None)
+    fresh_environment()
+    assert invoke(s3_action(RECEIPT_BUCKET, "inbox/plain"))["inbound"] == 1
+    assert_sample_message(read_one(aws, assert_valid_event, "Email Inbound Event")["detail"])
 
 
 # -- what moto cannot do (IAM denials, service trouble): botocore Stubber --

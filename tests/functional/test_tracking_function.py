@@ -287,6 +287,17 @@ def test_metrics_count_events_per_event_type(bus, capsys) -> None:
     per_type = [b for b in blobs if "TrackingEvents" in b]
     assert [(b["event_type"], b["TrackingEvents"]) for b in per_type] == [("deferred", [2.0])]
     assert any(b.get("NormalizationErrors") == [0.0] for b in blobs)
+    # a complete EMF blob: CloudWatch turns it into the metric with both dimensions
+    [blob] = per_type
+    assert blob["service"] == "sesbridge-tracking"
+    assert isinstance(blob["_aws"]["Timestamp"], int)
+    assert blob["_aws"]["CloudWatchMetrics"] == [
+        {
+            "Namespace": "sesbridge",
+            "Dimensions": [["service", "event_type"]],
+            "Metrics": [{"Name": "TrackingEvents", "Unit": "Count"}],
+        }
+    ]
 
 
 def test_missing_bus_setting_is_a_clear_error(environment, monkeypatch) -> None:

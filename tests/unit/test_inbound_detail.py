@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import random
+
 import pytest
 from sesbridge.events import INBOUND_DETAIL_TYPE
 from sesbridge.events.entries import MAX_ENTRY_BYTES, entry_size
@@ -122,3 +125,61 @@ def test_timestamp_is_normalized_and_a_malformed_one_falls_back() -> None:
         received_at="2026-11-24T09:00:05Z",
     )
     assert entry.time == entry.detail["timestamp"] == "2026-11-24T09:00:05.000Z"
+
+
+def _part(cte: str, body: bytes) -> bytes:
+    return (
+        b"From: a@example.com\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+        b"Content-Type: application/octet-stream\r\n"
+        b'Content-Disposition: attachment; filename="f.bin"\r\n'
+        b"Content-Transfer-Encoding: " + cte.encode() + b"\r\n\r\n" + body + b"\r\n--b--\r\n"
+    )
+
+
+def _base64_variants(rng: random.Random) -> list[bytes]:
+    variants = []
+    for n in (0, 1, 2, 3, 4, 5, 57, 58, 59, 1000, 4099):
+        encoded = base64.b64encode(rng.randbytes(n))
+        lines = b"\r\n".join(encoded[i : i + 76] for i in range(0, len(encoded), 76))
+        variants += [
+            lines,
+            encoded,  # one long line
+            lines.replace(b"\r\n", b"\n"),
+            b" " + lines + b"  \r\n\r\n",  # blanks around
+            encoded.rstrip(b"="),  # padding left out
+            encoded + b"==",  # too much padding
+            encoded[:-1] if encoded else b"Q",  # a truncated quantum
+            encoded[: len(encoded) // 2] + b"*!" + encoded[len(encoded) // 2 :],  # junk
+            encoded[:4] + b"=" + encoded[4:],  # padding in the middle
+        ]
+    return variants
+
+
+def test_attachment_size_is_the_decoded_size_without_decoding_clean_parts() -> None:
+    from sesbridge.inbound.detail import attachment_info
+    from sesbridge.inbound.message import parse_mime_bytes
+
+    rng = random.Random(9)
+    cases = [("base64", body) for body in _base64_variants(rng)]
+    text = b"caf\xc3\xa9 au lait\r\nline two \xff\xfe\r\n"
+    cases += [(cte, body) for cte in ("7bit", "8bit", "binary") for body in (b"plain", text)]
+    cases += [("quoted-printable", b"caf=C3=A9 =\r\nsoft break=20\r\n"), ("x-unknown", text)]
+    for cte, body in cases:
+        [part] = parse_mime_bytes(_part(cte, body)).attachments
+        assert attachment_info(part)["size"] == len(part.get_content_bytes()), (cte, body[:40])
+
+
+def test_clean_base64_is_sized_without_decoding(monkeypatch) -> None:
+    from sesbridge.inbound.detail import attachment_info
+    from sesbridge.inbound.message import InboundMessage, parse_mime_bytes
+
+    data = random.Random(3).randbytes(100_000)
+    encoded = base64.encodebytes(data).replace(b"\n", b"\r\n")
+    [part] = parse_mime_bytes(_part("base64", encoded)).attachments
+
+    def no_decoding(self):
+        raise AssertionError("decoded only to be sized")
+
+    monkeypatch.setattr(InboundMessage, "get_content_bytes", no_decoding)
+    assert attachment_info(part)["size"] == len(data)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 MAX_ENTRIES_PER_REQUEST = 10
@@ -52,10 +53,19 @@ class EventEntry:
             "Detail": detail_json,
         }
         if self.time:
-            entry["Time"] = self.time
+            entry["Time"] = _request_time(self.time)
         if self.resources:
             entry["Resources"] = list(self.resources)
         return entry
+
+
+def _request_time(iso: str) -> datetime | str:
+    # botocore validates and serializes Time from a datetime cheaply; ISO text it would
+    # parse back (with dateutil, twice) for every entry.
+    try:
+        return datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
 
 
 def request_entry_size(entry: dict[str, Any]) -> int:

@@ -4,10 +4,13 @@ SES encrypts with the S3 Encryption Client's V2 format: a KMS-wrapped data key i
 object's metadata (``x-amz-key-v2``, ``x-amz-wrap-alg: kms+context``,
 ``x-amz-cek-alg: AES/GCM/NoPadding``). A plain GetObject returns ciphertext, so such
 objects are read again through ``amazon-s3-encryption-client-python`` (imported only
-when one is met). Plain and encrypted objects can share a bucket.
+when one is met; the inbound function has it from the receipt-encryption layer, which
+the template attaches only when ``ReceiptKmsKeyArn`` is set). Plain and encrypted
+objects can share a bucket.
 
 Failures that will not pass (no key access, wrong key, tampered object) raise
-DecryptionFailed; KMS/S3 errors that may pass propagate so Lambda retries.
+DecryptionFailed; no key configured or no decryption client raises
+DecryptionUnavailable; KMS/S3 errors that may pass propagate so Lambda retries.
 """
 
 from __future__ import annotations
@@ -16,15 +19,17 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from sesbridge.inbound.errors import DecryptionFailed
+from sesbridge.inbound.errors import DecryptionFailed, DecryptionUnavailable
+from sesbridge.inbound.s3_errors import error_code, raise_for_missing_object
 
 if TYPE_CHECKING:  # pragma: no cover
     from botocore.client import BaseClient
 
 # Metadata of the S3 Encryption Client formats (v1: x-amz-key, v2, v3: x-amz-3).
 ENCRYPTION_METADATA = ("x-amz-key-v2", "x-amz-cek-alg", "x-amz-wrap-alg", "x-amz-key", "x-amz-3")
-# The key SES uses when a receipt rule encrypts without naming a key.
+# SES's own key, which a receipt rule may name instead of a key of yours.
 SES_DEFAULT_KMS_KEY = "alias/aws/ses"
+ENCRYPTION_PACKAGE = "amazon-s3-encryption-client-python"
 # KMS answers that trying again will not change.
 PERMANENT_KMS_CODES = frozenset(
     {
@@ -65,9 +70,11 @@ def stored_encryption_context(metadata: Mapping[str, str]) -> dict[str, str]:
 class ObjectDecryptor:
     """Opens client-side encrypted objects as streams of plaintext.
 
-    ``kms_key_id`` is the key the receipt rule encrypts with (default: SES's
-    ``alias/aws/ses``). Clients are built lazily; the S3 client must be one of its own,
-    since the encryption client hooks every GetObject of the client it wraps.
+    ``kms_key_id`` is the key the receipt rule encrypts with (SES's own is
+    ``alias/aws/ses``); None means this deployment expects no encrypted mail, and opening
+    an encrypted object raises DecryptionUnavailable. Clients are built lazily; the S3
+    client must be one of its own, since the encryption client hooks every GetObject of
+    the client it wraps.
 
     Example::
 
@@ -82,7 +89,7 @@ class ObjectDecryptor:
         kms_client: BaseClient | None = None,
         s3_client: BaseClient | None = None,
     ) -> None:
-        self.kms_key_id = kms_key_id or SES_DEFAULT_KMS_KEY
+        self.kms_key_id = kms_key_id or None
         self._kms_client = kms_client
         self._s3_client = s3_client
         self._encryption_client: Any = None
@@ -90,9 +97,17 @@ class ObjectDecryptor:
     def _client(self, plain_s3_client: BaseClient) -> Any:
         if self._encryption_client is None:
             import boto3
-            from s3_encryption import S3EncryptionClient, S3EncryptionClientConfig
-            from s3_encryption.materials.kms_keyring import KmsKeyring
-            from s3_encryption.materials.materials import CommitmentPolicy
+
+            try:
+                from s3_encryption import S3EncryptionClient, S3EncryptionClientConfig
+                from s3_encryption.materials.kms_keyring import KmsKeyring
+                from s3_encryption.materials.materials import CommitmentPolicy
+            except ImportError as error:
+                raise DecryptionUnavailable(
+                    f"the object is client-side encrypted, but {ENCRYPTION_PACKAGE} is not"
+                    f" installed ({error}): deploy with ReceiptKmsKeyArn set, which adds the"
+                    " receipt-encryption layer, then replay this event; the mail stays in S3"
+                ) from error
 
             meta = plain_s3_client.meta
             s3 = self._s3_client or boto3.client(
@@ -124,13 +139,18 @@ class ObjectDecryptor:
 
         ``metadata`` is the object's user metadata when already known (else a HEAD).
         """
+        if self.kms_key_id is None:
+            raise DecryptionUnavailable(
+                f"s3://{bucket}/{key} is client-side encrypted, but no KMS key is configured"
+                " (RECEIPT_KMS_KEY_ID, the ReceiptKmsKeyArn parameter): set it to the key"
+                " your receipt rule encrypts with; the mail stays in S3"
+            )
         if metadata is None:
             metadata = plain_s3_client.head_object(Bucket=bucket, Key=key).get("Metadata") or {}
         context = stored_encryption_context(metadata)
+        client = self._client(plain_s3_client)
         try:
-            response = self._client(plain_s3_client).get_object(
-                Bucket=bucket, Key=key, EncryptionContext=context or None
-            )
+            response = client.get_object(Bucket=bucket, Key=key, EncryptionContext=context or None)
         except Exception as error:
             raise_for_decryption_error(error, bucket, key)
             raise
@@ -163,8 +183,6 @@ def raise_for_decryption_error(error: BaseException, bucket: str, key: str) -> N
     service errors, network trouble.
     """
     from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
-
-    from sesbridge.inbound.raw_mail import error_code, raise_for_missing_object
 
     cause: BaseException | None = error
     while cause is not None:

@@ -16,6 +16,7 @@ Example::
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -35,7 +36,7 @@ _VERDICTS = ("spam", "virus", "spf", "dkim", "dmarc")
 def attachment_info(part: InboundMessage) -> dict[str, Any]:
     """What the event says about one attachment or inline part (not its bytes)."""
     try:
-        size = len(part.get_content_bytes())
+        size = decoded_size(part)
     except ValueError:  # a multipart marked as attachment: its MIME is its content
         size = len(part.as_bytes())
     return {
@@ -44,6 +45,54 @@ def attachment_info(part: InboundMessage) -> dict[str, Any]:
         "size": size,
         "content_id": part.content_id,
     }
+
+
+_BASE64_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_BLANKS = b"\r\n\t "
+# Text parsed from bytes holds ASCII, and other bytes as surrogate escapes.
+_NOT_A_BYTE = re.compile("[^\x00-\x7f\udc80-\udcff]")
+
+
+def decoded_size(part: InboundMessage) -> int:
+    """``len(part.get_content_bytes())``, without decoding when the size follows from the text.
+
+    Clean base64 (alphabet, line breaks, padding only at the end) decodes to 3 bytes per
+    4 characters; 7bit/8bit/binary text read from bytes is one byte per character. Any
+    other part (quoted-printable, damaged base64, message/rfc822) is decoded to count.
+    """
+    payload = part.get_payload()
+    cte = part.get("Content-Transfer-Encoding", "7bit").strip().lower()
+    if isinstance(payload, str) and part.get_content_maintype() != "message":
+        if cte == "base64":
+            size = _clean_base64_size(payload)
+            if size is not None:
+                return size
+        elif cte in ("7bit", "8bit", "binary") and payload.isascii():
+            return len(payload)
+        elif cte in ("7bit", "8bit", "binary") and _only_escaped_bytes(payload):
+            return len(payload)  # undecodable bytes kept as surrogate escapes: one each
+    return len(part.get_content_bytes())
+
+
+def _clean_base64_size(text: str) -> int | None:
+    # bytes.translate and count run in C over the text; decoding would also build the
+    # decoded copy and a list of its lines.
+    if not text.isascii():
+        return None
+    encoded = text.encode("ascii")
+    padding = encoded.translate(None, _BASE64_LETTERS + _BLANKS)
+    if padding.strip(b"=") or len(padding) > 2:
+        return None  # other characters: the decoder's repairs decide the size
+    if padding and encoded[encoded.find(b"=") :].translate(None, b"=" + _BLANKS):
+        return None  # padding in the middle
+    letters = len(encoded.translate(None, _BLANKS)) - len(padding)
+    if (letters + len(padding)) % 4 or letters % 4 == 1:
+        return None
+    return letters * 3 // 4
+
+
+def _only_escaped_bytes(text: str) -> bool:
+    return _NOT_A_BYTE.search(text) is None
 
 
 def message_fields(receipt: Receipt, message: InboundMessage) -> dict[str, Any]:

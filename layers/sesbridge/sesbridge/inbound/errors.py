@@ -55,6 +55,13 @@ class DecryptionFailed(InboundError):
     error_type = "decryption_failed"
 
 
+class DecryptionUnavailable(InboundError):
+    """An encrypted object arrived, but this deployment cannot decrypt: no KMS key is
+    configured, or the decryption client (its layer) is not installed."""
+
+    error_type = "decryption_unavailable"
+
+
 class RawMailMismatch(InboundError):
     """The raw mail read back is not the one the event describes (size or sha256 differ)."""
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sesbridge.exceptions import MissingField
-from sesbridge.inbound.decryption import ObjectDecryptor
+from sesbridge.inbound.decryption import SES_DEFAULT_KMS_KEY, ObjectDecryptor
 from sesbridge.inbound.errors import RawMailMismatch
 from sesbridge.inbound.message import InboundMessage
 from sesbridge.inbound.raw_mail import read_raw_mail
@@ -51,7 +51,7 @@ def load_message(
         import boto3
 
         s3_client = boto3.client("s3")
-    decryptor = ObjectDecryptor(kms_key_id, kms_client=kms_client)
+    decryptor = ObjectDecryptor(kms_key_id or SES_DEFAULT_KMS_KEY, kms_client=kms_client)
     message, location = read_raw_mail(s3_client, raw["bucket"], raw["key"], decryptor=decryptor)
     for name in ("size", "sha256"):
         expected = raw.get(name)

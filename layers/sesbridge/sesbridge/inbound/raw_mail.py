@@ -6,8 +6,8 @@ the parsed message. Client-side encrypted objects (SES's "encrypt" option) are
 recognised by their metadata and decrypted (see ``decryption``).
 
 Errors: a missing object or bucket -> RawMailNotFound, refused access ->
-RawMailAccessDenied (both published as error events); any other S3 error, which
-may pass (throttling, 5xx, network), propagates so Lambda retries.
+RawMailAccessDenied (both published as error events, see ``s3_errors``); any other
+S3 error, which may pass (throttling, 5xx, network), propagates so Lambda retries.
 """
 
 from __future__ import annotations
@@ -18,16 +18,15 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from sesbridge.inbound.decryption import ObjectDecryptor, is_client_side_encrypted
-from sesbridge.inbound.errors import CorruptMime, RawMailAccessDenied, RawMailNotFound
+from sesbridge.inbound.errors import CorruptMime
 from sesbridge.inbound.message import InboundMessage, parse_mime_chunks
+from sesbridge.inbound.s3_errors import raise_for_missing_object
 
 if TYPE_CHECKING:  # pragma: no cover
     from botocore.client import BaseClient
 
 CHUNK_SIZE = 1024 * 1024
 RAW_MAIL_CONTENT_TYPE = "message/rfc822"
-NOT_FOUND_CODES = frozenset({"NoSuchKey", "NoSuchBucket", "NotFound", "404"})
-DENIED_CODES = frozenset({"AccessDenied", "AllAccessDisabled", "Forbidden", "403"})
 
 
 @dataclass(frozen=True)
@@ -60,25 +59,6 @@ class _Digest:
     @property
     def sha256(self) -> str:
         return self._hash.hexdigest()
-
-
-def error_code(error: BaseException) -> str | None:
-    """The AWS error code of a botocore ClientError, else None."""
-    response = getattr(error, "response", None)
-    code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
-    return str(code) if code is not None else None
-
-
-def raise_for_missing_object(error: BaseException, bucket: str, key: str) -> None:
-    """Turn S3's "not there"/"not yours" answers into error-event causes; others pass."""
-    code = error_code(error)
-    if code in NOT_FOUND_CODES:
-        raise RawMailNotFound(f"s3://{bucket}/{key} does not exist ({code})") from error
-    if code in DENIED_CODES:
-        raise RawMailAccessDenied(
-            f"access to s3://{bucket}/{key} was denied ({code}): the function may read only"
-            " the receipt bucket and prefix it was given"
-        ) from error
 
 
 def read_raw_mail(
