@@ -11,6 +11,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -86,7 +87,9 @@ def schedule(
             statuses.update(dict.fromkeys(request.recipients, status))
     except BaseException:
         for name in made:
-            cancel(sender, schedule_id(settings.schedule_group or "", name))
+            # The first error is the one to raise; a failing clean-up must not hide it.
+            with contextlib.suppress(SendError):
+                cancel(sender, schedule_id(settings.schedule_group or "", name))
         raise
     return SendStatus.from_recipients(statuses, responses)
 
