@@ -176,7 +176,7 @@ def _scheduled_sends(
         message = EmailMessage(
             "Your appointment is tomorrow", "See you at 9.", SENDER, [address],
             tags=["reminder"], metadata={"appointment": address[:3]}, send_at=tomorrow,
-            idempotency_key=f"reminder-{address}",
+            idempotency_key=f"reminder-{address}", tenant="clinic-north",
         )  # fmt: skip
         if size:
             message.attach("scan.pdf", b"%PDF-1.4 " + bytes(size), "application/pdf")
@@ -192,6 +192,8 @@ def _scheduled_sends(
         group, _, name = schedule_id.partition("/")
         target = scheduler.get_schedule(Name=name, GroupName=group)["Target"]
         say(f"  stored for {address}: target {target['Arn']}, input {len(target['Input'])} chars")
+        if ":aws-sdk:" in target["Arn"]:
+            say(f"    TenantName in the fixed request: {json.loads(target['Input'])['TenantName']}")
 
     get_default_sender.cache_clear()  # the function builds its sender on this endpoint
     backend = ses_backends[ses_simulator.ACCOUNT_ID][ses_simulator.REGION]
