@@ -19,22 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
 from sesbridge.events import ERROR_DETAIL_TYPE, INBOUND_DETAIL_TYPE, TRACKING_DETAIL_TYPE
+from sesbridge.events.timestamps import parse_time
 
 View = TypeVar("View", bound="_EventView")
-
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class _EventView:
@@ -87,8 +78,8 @@ class TrackingEvent(_EventView):
 
     detail_type: ClassVar[str] = TRACKING_DETAIL_TYPE
     _converters: ClassVar[dict[str, Any]] = {
-        "timestamp": _time,
-        "delay_expires_at": _time,
+        "timestamp": parse_time,
+        "delay_expires_at": parse_time,
         "tags": _tags,
         "metadata": _mapping,
         "esp_event": _mapping,
@@ -147,7 +138,7 @@ class InboundEvent(_EventView):
 
     detail_type: ClassVar[str] = INBOUND_DETAIL_TYPE
     _converters: ClassVar[dict[str, Any]] = {
-        "timestamp": _time,
+        "timestamp": parse_time,
         "message": _mapping,
         "raw": RawMailLocation.from_json,
         "esp_event": _mapping,
@@ -171,7 +162,7 @@ class NormalizationErrorEvent(_EventView):
 
     detail_type: ClassVar[str] = ERROR_DETAIL_TYPE
     _converters: ClassVar[dict[str, Any]] = {
-        "timestamp": _time,
+        "timestamp": parse_time,
         "raw": RawMailLocation.from_json,
     }
 
