@@ -31,6 +31,8 @@ def test_built_layer_runs_from_its_bytecode_whatever_the_mtimes(tmp_path: Path) 
     )  # fmt: skip
     package = out / "python" / "sesbridge"
     assert not list(out.rglob("*.cpython-311.pyc")) and not (out / "python" / "Makefile").exists()
+    assert (package / "py.typed").is_file()  # type checkers read the layer's annotations
+    assert (out / "python" / "idna" / "__init__.py").is_file()  # the one dependency shipped
     for source in package.rglob("*.py"):  # sources changed after the build: still used
         os.utime(source, (2_000_000_000, 2_000_000_000))
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(out / "python")}
