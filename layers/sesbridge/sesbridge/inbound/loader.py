@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sesbridge.exceptions import MissingField
+from sesbridge.inbound.addresses import EmailAddress
 from sesbridge.inbound.decryption import SES_DEFAULT_KMS_KEY, ObjectDecryptor
 from sesbridge.inbound.errors import RawMailMismatch
 from sesbridge.inbound.message import InboundMessage
@@ -62,9 +63,16 @@ def load_message(
             )
     fields = detail.get("message")
     if isinstance(fields, Mapping):
-        message.envelope_sender = fields.get("envelope_sender")
-        message.envelope_recipient = fields.get("envelope_recipient")
-        message.envelope_recipients = list(fields.get("envelope_recipients") or ())
+        message.envelope_sender = _envelope_address(fields.get("envelope_sender"))
+        message.envelope_recipient = _envelope_address(fields.get("envelope_recipient"))
+        message.envelope_recipients = [
+            EmailAddress("", a, a) for a in fields.get("envelope_recipients") or () if a
+        ]
         message.spam_detected = fields.get("spam_detected")
         message.virus_detected = fields.get("virus_detected")
     return message
+
+
+def _envelope_address(value: str | None) -> EmailAddress | None:
+    # Envelope addresses are bare addr-specs (SMTP MAIL FROM / RCPT TO): no name to parse.
+    return EmailAddress("", value, value) if value else None

@@ -11,21 +11,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-#: The statuses sesbridge reports ("queued": SES accepted it; "failed": SES refused it).
+#: The statuses sesbridge reports ("queued": SES accepted it; "failed": SES refused it;
+#: "scheduled": a schedule will send it at ``send_at``).
 QUEUED = "queued"
 FAILED = "failed"
+SCHEDULED = "scheduled"
 
 
 @dataclass(frozen=True)
 class RecipientStatus:
     """One recipient's outcome: ``status`` and the SES ``message_id`` (None when refused).
 
-    ``error`` holds SES's reason when a template send refused this recipient.
+    ``error`` holds SES's reason when a template send refused this recipient;
+    ``schedule_id`` is the id a scheduled send is cancelled with (``cancel_scheduled``).
     """
 
     status: str
     message_id: str | None
     error: str | None = None
+    schedule_id: str | None = None
 
 
 @dataclass
