@@ -101,6 +101,7 @@ class InboundMessage(EmailMessage):
         self.envelope_recipients: list[str] = []
         self.spam_detected: bool | None = None
         self.virus_detected: bool | None = None
+        self.stripped_text: str | None = None  # the reply without the quote (load_message)
 
     # -- addresses and headers --
 
