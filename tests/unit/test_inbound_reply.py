@@ -6,11 +6,12 @@ from pathlib import Path
 
 import mailparser_reply
 import pytest
-from sesbridge.events.entries import MAX_ENTRY_BYTES, entry_size
-from sesbridge.inbound.detail import inbound_entry
+from sesbridge.events.entries import MAX_ENTRY_BYTES, entry_size, fit_entry
+from sesbridge.inbound.detail import REDUCERS, inbound_entry
+from sesbridge.inbound.html_text import html_as_text
 from sesbridge.inbound.message import parse_mime_bytes
 from sesbridge.inbound.receipt import parse_receipt
-from sesbridge.inbound.reply import MAX_REPLY_CHARS, html_as_text, reply_fields
+from sesbridge.inbound.reply import MAX_REPLY_CHARS, reply_fields
 
 from tests.inbound_samples import multipart_mail, s3_action
 
@@ -71,7 +72,7 @@ def test_html_blockquotes_are_read_as_quoted_lines() -> None:
 
 def test_only_the_first_64_kb_is_read_and_that_is_flagged() -> None:
     header = "On Mon, Nov 30, 2026 at 10:15 AM S <s@example.com> wrote:\n"
-    body = "Thanks.\n\n" + header + "> q\n" * 30000
+    body = "Thanks.\n\n" + header + "> q\n" * 8000
     fields = reply_fields(body, None)
     assert len(body) > MAX_REPLY_CHARS
     assert fields == {"stripped_text": "Thanks.", "stripped_text_capped": True,
@@ -98,13 +99,16 @@ def test_a_library_failure_is_flagged_and_the_event_is_kept(monkeypatch) -> None
 
 
 def test_a_long_stripped_text_is_cut_to_fit_and_flagged(schema_validator) -> None:
-    text = "\u00e4" * (3 * 1024 * 1024)
     receipt = parse_receipt(s3_action("inbox-bucket", "mail/abc"))
-    mail = multipart_mail(text=text, html="<p>" + "x" * 3 * 1024 * 1024 + "</p>")
-    entry = inbound_entry(receipt, parse_mime_bytes(mail), raw=RAW, source="sesbridge")
-    message = entry.detail["message"]
-    assert entry_size(entry, "sesbridge") <= MAX_ENTRY_BYTES
-    assert message["stripped_text_capped"] is True
-    assert message["stripped_text_truncated"] is True and text.startswith(message["stripped_text"])
-    event = {"source": "sesbridge", "detail-type": entry.detail_type, "detail": entry.detail}
+    entry = inbound_entry(receipt, parse_mime_bytes(multipart_mail()), raw=RAW, source="sesbridge")
+    # Larger than any mail gives (16 KB read), so the fitting is what is tested.
+    long_reply = "\u00e4" * (300 * 1024)
+    entry.detail["message"]["stripped_text"] = long_reply
+    fitted = fit_entry(entry, "sesbridge", REDUCERS)
+    message = fitted.detail["message"]
+    assert entry_size(fitted, "sesbridge") <= MAX_ENTRY_BYTES
+    assert message["stripped_text_truncated"] is True and message["text_truncated"] is False
+    assert 1000 < len(message["stripped_text"]) < len(long_reply)
+    assert long_reply.startswith(message["stripped_text"])
+    event = {"source": "sesbridge", "detail-type": fitted.detail_type, "detail": fitted.detail}
     assert not list(schema_validator.iter_errors(event))
