@@ -17,7 +17,7 @@ from typing import Any
 
 # Only the beginning of a body is read: the new text of a reply comes first, and the
 # library's regexes cost about 1 ms per KB.
-MAX_REPLY_CHARS = 16 * 1024
+MAX_REPLY_CHARS = 8 * 1024
 
 
 def reply_fields(text: str | None, html: str | None) -> dict[str, Any]:
