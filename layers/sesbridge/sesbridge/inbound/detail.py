@@ -3,7 +3,8 @@
 An entry must fit EventBridge's 256 KB. When it does not, the largest of these parts
 is shrunk, again and again, each cut flagged (nothing disappears silently; the full
 mail stays at ``raw``): ``message.text`` / ``message.html`` keep their beginning
-(``text_truncated`` / ``html_truncated``), ``message.headers`` keeps its first fields
+(``text_truncated`` / ``html_truncated``), and so does ``message.stripped_text``
+(``stripped_text_truncated``), ``message.headers`` keeps its first fields
 (``headers_truncated``), ``esp_event.mail.headers`` is dropped (``esp_event_trimmed``),
 the ``attachments`` / ``inlines`` lists keep their first items (``attachments_truncated``).
 
@@ -26,6 +27,7 @@ from sesbridge.events.timestamps import first_utc_iso, utc_now_iso
 from sesbridge.inbound.errors import CorruptMime, EventTooLarge
 from sesbridge.inbound.message import InboundMessage
 from sesbridge.inbound.receipt import Receipt, detected, verdict_status
+from sesbridge.inbound.reply import reply_fields
 
 # Each cut of a long body keeps at most this many characters (then halves), so a
 # 30 MB text body costs one large JSON dump, not a dozen.
@@ -132,6 +134,7 @@ def message_fields(receipt: Receipt, message: InboundMessage) -> dict[str, Any]:
         header_values_limited=message.header_values_limited,
         parts_truncated=message.parts_truncated,
     )
+    fields.update(reply_fields(fields["text"], fields["html"]), stripped_text_truncated=False)
     return fields
 
 
@@ -214,6 +217,7 @@ def _esp_event_headers(detail: dict[str, Any]) -> Any:
 _SHRINKABLE: tuple[tuple[Callable[[dict[str, Any]], Any], Reducer], ...] = (
     (lambda d: d["message"]["text"], _cut_body("text")),
     (lambda d: d["message"]["html"], _cut_body("html")),
+    (lambda d: d["message"]["stripped_text"], _cut_body("stripped_text")),
     (lambda d: d["message"]["headers"], _halve_lists(("headers",), "headers_truncated")),
     (_esp_event_headers, _drop_esp_event_headers),
     (

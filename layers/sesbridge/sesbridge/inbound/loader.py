@@ -22,6 +22,7 @@ from sesbridge.inbound.decryption import SES_DEFAULT_KMS_KEY, ObjectDecryptor
 from sesbridge.inbound.errors import RawMailMismatch
 from sesbridge.inbound.message import InboundMessage
 from sesbridge.inbound.raw_mail import read_raw_mail
+from sesbridge.inbound.reply import reply_fields
 
 if TYPE_CHECKING:  # pragma: no cover
     from botocore.client import BaseClient
@@ -37,7 +38,8 @@ def load_message(
     """Fetch ``detail["raw"]`` from S3 and parse it into an ``InboundMessage``.
 
     ``detail`` is the inbound event's detail (a whole EventBridge event works too).
-    The envelope and verdict attributes come from the event. Encrypted objects are
+    The envelope and verdict attributes come from the event; ``stripped_text`` is
+    extracted from the mail as the function does. Encrypted objects are
     decrypted with ``kms_key_id`` (default ``alias/aws/ses``; needs
     ``amazon-s3-encryption-client-python``). Raises RawMailMismatch when the object is
     not the mail the event describes, RawMailNotFound / RawMailAccessDenied /
@@ -70,6 +72,8 @@ def load_message(
         ]
         message.spam_detected = fields.get("spam_detected")
         message.virus_detected = fields.get("virus_detected")
+    # From the whole mail: the event's copy may have been cut to fit.
+    message.stripped_text = reply_fields(message.text, message.html)["stripped_text"]
     return message
 
 

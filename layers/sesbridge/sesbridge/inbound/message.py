@@ -106,6 +106,7 @@ class InboundMessage(EmailMessage):
         self.virus_detected: bool | None = None
         # SES gives verdicts only (spamVerdict, X-SES-Spam-Verdict), never a score.
         self.spam_score: float | None = None
+        self.stripped_text: str | None = None  # the reply without the quote (load_message)
 
     # -- addresses and headers --
 
