@@ -29,6 +29,7 @@ def tracking_entries(
         message_json(notification),
         sns_message_id=notification.message_id,
         sns_timestamp=notification.timestamp,
+        topic_arn=notification.topic_arn,
     )
     resources = (notification.topic_arn,) if notification.topic_arn else ()
     try:
