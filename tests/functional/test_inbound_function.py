@@ -122,6 +122,13 @@ def assert_loads_back(event: dict[str, Any], raw: bytes, **options: Any) -> None
     assert message.to == ["\u00dcnic\u00f8de Inbox <inbox@example.org>", "second@example.org"]
     assert message.envelope_recipient == "inbox@example.org"
     assert (message.spam_detected, message.virus_detected) == (False, True)
+    # Threading, verdicts and mailbox hash come back as the event has them.
+    fields = event["detail"]["message"]
+    assert message.message_id == fields["message_id"] == "<sample-1@example.com>"
+    assert message.thread_id == "<sample-1@example.com>" and message.references == []
+    assert message.verdicts == fields["verdicts"] and message.verdicts["dkim"] == "GRAY"
+    assert message.authenticated is True and message.mailbox_hash is None
+    assert message.envelope_recipient_base == "inbox@example.org"
     assert event["detail"]["raw"]["sha256"] == hashlib.sha256(raw).hexdigest()
 
 

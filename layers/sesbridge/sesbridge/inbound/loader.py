@@ -36,7 +36,9 @@ def load_message(
     """Fetch ``detail["raw"]`` from S3 and parse it into an ``InboundMessage``.
 
     ``detail`` is the inbound event's detail (a whole EventBridge event works too).
-    The envelope and verdict attributes come from the event. Encrypted objects are
+    The envelope, verdict, threading and mailbox hash attributes (``envelope_sender``,
+    ``verdicts``, ``authenticated``, ``reply_to_message_id``, ``thread_id``,
+    ``mailbox_hash`` ...) come from the event. Encrypted objects are
     decrypted with ``kms_key_id`` (default ``alias/aws/ses``; needs
     ``amazon-s3-encryption-client-python``). Raises RawMailMismatch when the object is
     not the mail the event describes, RawMailNotFound / RawMailAccessDenied /
@@ -62,9 +64,26 @@ def load_message(
             )
     fields = detail.get("message")
     if isinstance(fields, Mapping):
-        message.envelope_sender = fields.get("envelope_sender")
-        message.envelope_recipient = fields.get("envelope_recipient")
+        for name in _FROM_EVENT:
+            if name in fields:
+                setattr(message, name, fields[name])
         message.envelope_recipients = list(fields.get("envelope_recipients") or ())
-        message.spam_detected = fields.get("spam_detected")
-        message.virus_detected = fields.get("virus_detected")
+        message.references = list(fields.get("references") or ())
+        message.verdicts = dict(fields.get("verdicts") or {})
     return message
+
+
+# What the event knows beyond the mail: the envelope, SES's verdicts, threading.
+_FROM_EVENT = (
+    "envelope_sender",
+    "envelope_recipient",
+    "spam_detected",
+    "virus_detected",
+    "message_id",
+    "in_reply_to",
+    "reply_to_message_id",
+    "thread_id",
+    "authenticated",
+    "mailbox_hash",
+    "envelope_recipient_base",
+)

@@ -101,6 +101,16 @@ class InboundMessage(EmailMessage):
         self.envelope_recipients: list[str] = []
         self.spam_detected: bool | None = None
         self.virus_detected: bool | None = None
+        # Set by load_message from the event (see sesbridge.inbound.conversation).
+        self.message_id: str | None = None
+        self.in_reply_to: str | None = None
+        self.references: list[str] = []
+        self.reply_to_message_id: str | None = None
+        self.thread_id: str | None = None
+        self.verdicts: dict[str, str | None] = {}
+        self.authenticated: bool | None = None
+        self.mailbox_hash: str | None = None
+        self.envelope_recipient_base: str | None = None
 
     # -- addresses and headers --
 
