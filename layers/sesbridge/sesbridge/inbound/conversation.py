@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sesbridge.events.strict_json import clean_text
 from sesbridge.inbound.message import MAX_HEADER_CHARS, InboundMessage
 from sesbridge.inbound.receipt import Receipt, verdict_status
 from sesbridge.message_ids import MAX_REFERENCES, msg_ids, ses_message_id
@@ -42,8 +43,17 @@ def _raw_value(message: InboundMessage, name: str) -> str | None:
     # damaged one is read as well as it can be.
     for raw_name, raw in message.raw_items():
         if raw_name.lower() == name.lower() and isinstance(raw, str):
-            return raw[:MAX_HEADER_CHARS]
+            return _as_text(raw[:MAX_HEADER_CHARS])
     return None
+
+
+def _as_text(raw: str) -> str:
+    # Bytes the parser could not decode are kept as surrogate escapes: read them as
+    # UTF-8 (RFC 6532 ids), else mark each with U+FFFD, so the event stays strict JSON.
+    try:
+        return raw.encode("utf-8", "surrogateescape").decode("utf-8")
+    except UnicodeError:
+        return clean_text(raw)
 
 
 def _first_id(message: InboundMessage, name: str) -> str | None:
