@@ -158,3 +158,15 @@ def test_the_separator_reaches_the_event() -> None:
     assert message["mailbox_hash"] == "ticket-9"
     assert message["envelope_recipient_base"] == "help@example.org"
     assert message["envelope_recipient"] == "help_ticket-9@example.org"  # kept as it was
+
+
+def test_ids_written_as_encoded_words_are_decoded() -> None:
+    # Python's email package (and some others) encodes a long unbroken id as words.
+    from email.message import EmailMessage
+
+    mail = EmailMessage()
+    mail["From"] = "a@example.net"
+    mail["In-Reply-To"] = f"<{OURS}@email.amazonses.com>"
+    mail.set_content("x")
+    assert b"=?utf-8?q?" in mail.as_bytes()
+    assert thread_fields(parse_mime_bytes(mail.as_bytes()))["reply_to_message_id"] == OURS

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from sesbridge.events.strict_json import clean_text
-from sesbridge.inbound.message import MAX_HEADER_CHARS, InboundMessage
+from sesbridge.inbound.message import MAX_HEADER_CHARS, InboundMessage, header_text
 from sesbridge.inbound.receipt import Receipt, verdict_status
 from sesbridge.message_ids import MAX_REFERENCES, msg_ids, ses_message_id
 
@@ -43,8 +43,18 @@ def _raw_value(message: InboundMessage, name: str) -> str | None:
     # damaged one is read as well as it can be.
     for raw_name, raw in message.raw_items():
         if raw_name.lower() == name.lower() and isinstance(raw, str):
-            return _as_text(raw[:MAX_HEADER_CHARS])
+            value = raw[:MAX_HEADER_CHARS]
+            if "=?" in value:  # a long id some writers (Python's email too) encode as words
+                value = _decoded(message, raw_name, value)
+            return _as_text(value)
     return None
+
+
+def _decoded(message: InboundMessage, name: str, value: str) -> str:
+    try:
+        return header_text(message.policy.header_fetch_parse(name, value))
+    except (ValueError, TypeError, LookupError, AttributeError):
+        return value  # read as it is
 
 
 def _as_text(raw: str) -> str:
