@@ -4,7 +4,10 @@
 2. deploys template.yaml as a stack (scripts.local_deploy: aws-sam-translator, then moto's
    CloudFormation), plus a rule that delivers every sesbridge event on the bus to a queue
    this demo reads;
-3. sends mail through the sender layer (`sesbridge.EmailMessage`);
+3. sends mail through the sender layer (`sesbridge.EmailMessage`), and schedules mail
+   (`send_at`): moto stores schedules without running them, so the demo plays Scheduler
+   when they are due (`sesbridge.testing.fire_schedule`), the large one through the
+   scheduled-send function;
 4. plays SES: publishes the notifications SES would (send, delivery, a hard bounce in both
    formats, a complaint, an open, a delivery delay) and an inbound mail to the SNS topics;
 5. delivers each SNS message to the tracking and inbound handlers as SNS invokes a Lambda
@@ -43,6 +46,8 @@ from scripts.local_deploy import ROOT, LocalDeployment, deploy, describe
 SENDER = "Shop <shop@example.com>"
 TO = ["ana@example.net", "ben@example.net"]
 CC = ["cy@example.net"]
+SCHEDULED = "fay@example.net"  # a scheduled send, fired by the demo
+SCHEDULED_LARGE = "gus@example.net"  # one too large for a schedule: S3 and the function
 OUTPUT = ROOT / "demo-events.jsonl"
 # Where replies to the welcome mail go: the mailbox hash names the account.
 REPLY_TO = "support+account-42@example.com"
@@ -55,6 +60,7 @@ def expected_events() -> set[tuple[str, str | None]]:
         {("sent", r) for r in everyone}
         | {("opened", r) for r in everyone}
         | {("delivered", TO[0]), ("bounced", TO[1]), ("complained", TO[0]), ("deferred", CC[0])}
+        | {("sent", SCHEDULED), ("sent", SCHEDULED_LARGE)}
         | {("inbound", None), ("normalization error: not_json", None)}
     )
 
@@ -133,6 +139,82 @@ def _templated_send(say: Any) -> None:
         say(f"  {address}: {recipient.status} ({recipient.message_id})")
 
 
+def _scheduled_sends(
+    deployment: LocalDeployment, scheduled_send: Any, say: Any
+) -> list[ses_simulator.SentMail]:
+    """Schedule three sends (one cancelled, one too large for a schedule), then play
+    Scheduler running the other two when due; returns the mails SES then sent."""
+    from datetime import timedelta
+
+    from moto.ses.models import ses_backends
+    from sesbridge import (
+        EmailMessage,
+        Sender,
+        SenderSettings,
+        cancel_scheduled,
+        get_default_sender,
+    )
+    from sesbridge.sending.schedule import MAX_SCHEDULE_INPUT
+    from sesbridge.testing import fire_schedule
+
+    outputs = deployment.outputs
+    sender = Sender(
+        SenderSettings(
+            schedule_group=outputs["ScheduleGroupName"],
+            scheduler_role_arn=outputs["SchedulerRoleArn"],
+            schedule_dead_letter_queue_arn=outputs["ScheduledSendDeadLetterQueueArn"],
+            schedule_bucket=outputs["ScheduledMailBucketName"],
+            scheduled_send_function_arn=outputs["ScheduledSendFunctionArn"],
+        )
+    )
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    group = outputs["ScheduleGroupName"]
+    say(f"\nScheduled sends (send_at {tomorrow:%Y-%m-%d %H:%M} UTC, schedule group {group}):")
+    ids = {}
+    for address, size in (
+        (SCHEDULED, 0),
+        (SCHEDULED_LARGE, MAX_SCHEDULE_INPUT),
+        ("hal@example.net", 0),
+    ):
+        message = EmailMessage(
+            "Your appointment is tomorrow", "See you at 9.", SENDER, [address],
+            tags=["reminder"], metadata={"appointment": address[:3]}, send_at=tomorrow,
+            idempotency_key=f"reminder-{address}", tenant="clinic-north",
+        )  # fmt: skip
+        if size:
+            message.attach("scan.pdf", b"%PDF-1.4 " + bytes(size), "application/pdf")
+        status = message.send(sender)
+        ids[address] = status.recipients[address].schedule_id
+        again = message.send(sender).recipients[address].schedule_id  # same key: same schedule
+        say(
+            f"  {address}: {status.status}, id {ids[address]} (sent again: {again == ids[address]})"
+        )
+    say(f"  hal@example.net cancelled: {cancel_scheduled(ids.pop('hal@example.net'), sender)}")
+    scheduler = sender.service_client("scheduler")
+    for address, schedule_id in ids.items():
+        group, _, name = schedule_id.partition("/")
+        target = scheduler.get_schedule(Name=name, GroupName=group)["Target"]
+        say(f"  stored for {address}: target {target['Arn']}, input {len(target['Input'])} chars")
+        if ":aws-sdk:" in target["Arn"]:
+            say(f"    TenantName in the fixed request: {json.loads(target['Input'])['TenantName']}")
+
+    get_default_sender.cache_clear()  # the function builds its sender on this endpoint
+    backend = ses_backends[ses_simulator.ACCOUNT_ID][ses_simulator.REGION]
+    mails = []
+    for address, schedule_id in ids.items():
+        response = fire_schedule(
+            schedule_id, sender, invoke=lambda _arn, event: scheduled_send.invoke(event)
+        )
+        message_id = response.get("MessageId") or response.get("message_id")
+        received = next(m for m in backend.sent_messages if m.id == message_id)
+        raw = (
+            received.raw_data.encode() if isinstance(received.raw_data, str) else received.raw_data
+        )
+        mails.append(ses_simulator.SentMail(message_id, raw, [address], datetime.now(UTC)))
+        say(f"  due: played Scheduler for {address}: SES message id {message_id}")
+    return mails
+
+
 def _inbound_mail(session: Any, deployment: LocalDeployment, topic_arn: str) -> dict[str, Any]:
     mime = MimeMessage()
     mime["From"] = "Ana Example <ana@example.net>"
@@ -202,6 +284,7 @@ def run_demo(output: Path = OUTPUT, say: Any = print) -> DemoResult:
 
         mail, message_id_header = _send_mail(session, say)
         _templated_send(say)
+        scheduled = _scheduled_sends(deployment, runners["ScheduledSendFunction"], say)
 
         sns = session.client("sns")
         tracking_topic = tracking.sns_topics[0]
@@ -215,6 +298,7 @@ def run_demo(output: Path = OUTPUT, say: Any = print) -> DemoResult:
             mail.open_event(),
             mail.delivery_delay_event(CC[0]),
             "<html>a proxy error page, not an SES event</html>",  # -> an error event, kept
+            *(m.send_event() for m in scheduled),
         ]
         for message in ses_messages:
             text = message if isinstance(message, str) else json.dumps(message)

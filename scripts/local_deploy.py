@@ -155,6 +155,12 @@ def _outside_the_stack(
             resolved = _resolved(deployment.stack_name, properties)
             name = _create_alarm(session, deployment.stack_name, logical_id, resolved)
             deployment.resources[logical_id] = (resource_type, name)
+        elif resource_type == "AWS::Scheduler::ScheduleGroup":
+            # moto's Scheduler API models groups, its CloudFormation does not: the group
+            # is made under the name the stack's references were given.
+            name = f"{logical_id}-not-emulated"
+            session.client("scheduler").create_schedule_group(Name=name)
+            deployment.resources[logical_id] = (resource_type, name)
         elif resource_type == "AWS::SNS::Subscription" and properties.get("Protocol") == "lambda":
             resolved = _resolved(deployment.stack_name, properties)
             topics.setdefault(resolved["Endpoint"], []).append(resolved["TopicArn"])

@@ -90,6 +90,7 @@ def test_queue_alarms_watch_the_deployed_queues(deployment: LocalDeployment) -> 
         "FailedEventsQueue",
         "TrackingDeliveryDeadLetterQueue",
         "InboundDeliveryDeadLetterQueue",
+        "ScheduledSendDeadLetterQueue",
     ):
         url = deployment.ref(queue)  # a queue's Ref is its URL
         sqs.send_message(QueueUrl=url, MessageBody="{}")

@@ -27,6 +27,13 @@ def test_demo_publishes_every_expected_event(tmp_path, assert_valid_event) -> No
     sent = next(d for d in tracking if d["event_type"] == "sent")
     assert sent["tags"] == ["welcome"]
     assert sent["metadata"] == {"user_id": "42", "plan": "trial"}
+    # Scheduled sends carry the tags and metadata fixed when they were scheduled.
+    for address in ("fay@example.net", "gus@example.net"):
+        scheduled = next(d for d in tracking if d["recipient"] == address)
+        assert scheduled["event_type"] == "sent" and scheduled["tags"] == ["reminder"]
+        assert scheduled["metadata"] == {"appointment": address[:3]}
+    assert not any(d["recipient"] == "hal@example.net" for d in tracking)  # cancelled
+    assert "    TenantName in the fixed request: clinic-north" in lines
     bounces = [d for d in tracking if d["event_type"] == "bounced"]
     assert len(bounces) == 2 and len({b["event_id"] for b in bounces}) == 1
 

@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from inbound import app
 from sesbridge import load_message
+from sesbridge.events import InboundEvent
 from sesbridge.exceptions import RetryableError
 from sesbridge.inbound.decryption import ObjectDecryptor
 from sesbridge.inbound.errors import RawMailMismatch
@@ -121,6 +122,17 @@ def assert_loads_back(event: dict[str, Any], raw: bytes, **options: Any) -> None
     assert message.content_id_map["logo@example.com"].get_content_bytes() == LOGO
     assert message.to == ["\u00dcnic\u00f8de Inbox <inbox@example.org>", "second@example.org"]
     assert message.envelope_recipient == "inbox@example.org"
+    # The same strings as before, as address objects.
+    assert (message.to[0].addr_spec, message.to[0].display_name) == (
+        "inbox@example.org",
+        "\u00dcnic\u00f8de Inbox",
+    )
+    assert message.from_email.username == "doerte" and message.from_email.domain == "example.com"
+    assert message.envelope_recipient.addr_spec == "inbox@example.org"
+    assert [a.domain for a in message.envelope_recipients] == ["example.org"] * len(
+        message.envelope_recipients
+    )
+    assert message.date is None or message.date.tzinfo is not None
     assert (message.spam_detected, message.virus_detected) == (False, True)
     # Threading, verdicts and mailbox hash come back as the event has them.
     fields = event["detail"]["message"]
@@ -129,6 +141,10 @@ def assert_loads_back(event: dict[str, Any], raw: bytes, **options: Any) -> None
     assert message.verdicts == fields["verdicts"] and message.verdicts["dkim"] == "GRAY"
     assert message.authenticated is True and message.mailbox_hash is None
     assert message.envelope_recipient_base == "inbox@example.org"
+    assert message.spam_score is None  # SES gives verdicts, no score
+    view = InboundEvent.from_eventbridge(event)
+    assert view.raw is not None and view.raw.sha256 == hashlib.sha256(raw).hexdigest()
+    assert view.timestamp.tzinfo is not None and view.message["subject"] == message.subject
     assert event["detail"]["raw"]["sha256"] == hashlib.sha256(raw).hexdigest()
 
 

@@ -24,10 +24,12 @@ NOT_EMULATED = [
     "InboundTopicPolicy (AWS::SNS::TopicPolicy)",
     "RawMailBucketPolicy (AWS::S3::BucketPolicy)",
     "InboundDeliveryDeadLetterQueuePolicy (AWS::SQS::QueuePolicy)",
+    "ScheduledMailBucketPolicy (AWS::S3::BucketPolicy)",
     "TrackingFunctionEventInvokeConfig (AWS::Lambda::EventInvokeConfig)",
     "TrackingFunctionTrackingTopic (AWS::SNS::Subscription)",
     "InboundFunctionEventInvokeConfig (AWS::Lambda::EventInvokeConfig)",
     "InboundFunctionReceipts (AWS::SNS::Subscription)",
+    "ScheduledSendFunctionEventInvokeConfig (AWS::Lambda::EventInvokeConfig)",
 ]
 
 
@@ -41,6 +43,9 @@ def test_the_stack_is_created_and_what_moto_lacks_is_listed(deployment: LocalDep
     assert [entry.partition("): ")[0] + ")" for entry in deployment.not_emulated] == NOT_EMULATED
     text = describe(deployment)
     assert "local: CREATE_COMPLETE" in text
+    # moto's CloudFormation lacks schedule groups; the group is made through its API.
+    group = deployment.outputs["ScheduleGroupName"]
+    assert boto3.client("scheduler", region_name=REGION).get_schedule_group(Name=group)["Name"]
     for entry in NOT_EMULATED:
         assert entry in text
 
@@ -134,4 +139,8 @@ def test_a_layer_behind_a_condition_deploys_either_way(moto_aws: None, with_extr
         if kind == "AWS::Lambda::LayerVersion"
     }
     assert layers == ({"SesbridgeLayer", "ExtraLayer"} if with_extra_layer else {"SesbridgeLayer"})
-    assert set(deployment.functions) == {"TrackingFunction", "InboundFunction"}
+    assert set(deployment.functions) == {
+        "TrackingFunction",
+        "InboundFunction",
+        "ScheduledSendFunction",
+    }

@@ -12,6 +12,7 @@ import pytest
 from samtranslator.yaml_helper import yaml_parse
 
 ROOT = Path(__file__).resolve().parents[2]
+# The functions' runtime; `make` puts pyenv's 3.13 on PATH for `sam build` and for this test.
 PYTHON = shutil.which("python3.13")
 
 
@@ -20,8 +21,8 @@ def template() -> dict:
     return yaml_parse((ROOT / "template.yaml").read_text(encoding="utf-8"))
 
 
-@pytest.mark.skipif(PYTHON is None, reason="sam build itself needs python3.13 on PATH")
 def test_built_layer_runs_from_its_bytecode_whatever_the_mtimes(tmp_path: Path) -> None:
+    assert PYTHON, "python3.13 (the functions' runtime) must be on PATH, as for sam build"
     out = tmp_path / "SesbridgeLayer"
     subprocess.run(
         [PYTHON, str(ROOT / "scripts/lambda_build.py"), str(ROOT / "layers/sesbridge"), str(out),
@@ -30,6 +31,8 @@ def test_built_layer_runs_from_its_bytecode_whatever_the_mtimes(tmp_path: Path) 
     )  # fmt: skip
     package = out / "python" / "sesbridge"
     assert not list(out.rglob("*.cpython-311.pyc")) and not (out / "python" / "Makefile").exists()
+    assert (package / "py.typed").is_file()  # type checkers read the layer's annotations
+    assert (out / "python" / "idna" / "__init__.py").is_file()  # the one dependency shipped
     for source in package.rglob("*.py"):  # sources changed after the build: still used
         os.utime(source, (2_000_000_000, 2_000_000_000))
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(out / "python")}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email
 import json
-from datetime import UTC, datetime
 from email import policy
 from typing import Any
 
@@ -195,7 +194,6 @@ def test_a_bare_string_recipient_list_is_a_type_error() -> None:
 @pytest.mark.parametrize(
     ("extra", "feature"),
     [
-        ({"send_at": datetime(2030, 1, 1, tzinfo=UTC)}, "send_at"),
         ({"track_opens": True}, "track_opens"),
         ({"track_clicks": False}, "track_clicks"),
         ({"merge_data": {"a@example.net": {"x": 1}}}, "merge_data without template_id"),

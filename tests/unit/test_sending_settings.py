@@ -30,6 +30,12 @@ def test_environment_is_read_and_explicit_arguments_win() -> None:
         "SESBRIDGE_MAX_RETRIES": "5",
         "SESBRIDGE_RETRY_BASE_DELAY": "0.05",
         "SESBRIDGE_RETRY_MAX_DELAY": "1",
+        "SESBRIDGE_TENANT": "acme",
+        "SESBRIDGE_SCHEDULE_GROUP": "sends",
+        "SESBRIDGE_SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/scheduler",
+        "SESBRIDGE_SCHEDULE_DEAD_LETTER_QUEUE_ARN": "arn:aws:sqs:us-east-1:123456789012:dlq",
+        "SESBRIDGE_SCHEDULE_BUCKET": "bucket",
+        "SESBRIDGE_SCHEDULED_SEND_FUNCTION_ARN": "arn:aws:lambda:us-east-1:123456789012:function:f",
     }
     settings = SenderSettings.from_environment(environ, configuration_set_name="explicit")
     assert settings.configuration_set_name == "explicit"
@@ -38,6 +44,8 @@ def test_environment_is_read_and_explicit_arguments_win() -> None:
     assert settings.session_params == {"profile_name": "mail"}
     assert settings.send_defaults == {"tags": ["all"], "esp_extra": {"A": {"b": 1}}}
     assert settings.ignore_unsupported_features is True
+    assert settings.tenant == "acme"
+    assert (settings.schedule_group, settings.schedule_bucket) == ("sends", "bucket")
     assert (settings.max_retries, settings.retry_base_delay, settings.retry_max_delay) == (
         5,
         0.05,

@@ -146,7 +146,7 @@ def test_every_alarm_notifies_the_alarm_topic_only_when_one_is_set() -> None:
             NO_VALUE,
         ]
     }
-    assert len(alarms()) == 18
+    assert len(alarms()) == 24
     for lid, alarm in alarms().items():
         assert alarm["AlarmActions"] == expected, lid
         assert alarm["TreatMissingData"] == "notBreaching", lid

@@ -76,3 +76,27 @@ def test_statuses_carry_the_message_id_header_of_the_outbox_region() -> None:
         status = EmailMessage("Hi", "Body", "shop@example.com", ["zoe@example.net"]).send()
     assert status.message_id_header == f"<{status.message_id}@email.amazonses.com>"
     assert sent[0].status is status
+
+
+def test_scheduled_sends_are_captured_with_their_schedule() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sesbridge import cancel_scheduled
+
+    settings = SenderSettings(
+        schedule_group="sends", scheduler_role_arn="arn:aws:iam::123456789012:role/scheduler"
+    )
+    later = datetime.now(UTC) + timedelta(hours=3)
+    with outbox() as sent:
+        status = EmailMessage(
+            "Later", "x", "shop@example.com", ["zoe@example.net"], send_at=later
+        ).send(Sender(settings, client=_Unreachable()))
+        schedule_id = status.recipients["zoe@example.net"].schedule_id
+        assert schedule_id is not None
+        assert cancel_scheduled(schedule_id, Sender(settings)) is True
+    (mail,) = sent
+    assert mail.status.status == {"scheduled"}
+    ((operation, params),) = mail.calls
+    assert operation == "CreateSchedule" and params["GroupName"] == "sends"
+    assert params["Target"]["Arn"].endswith(":sesv2:sendEmail")
+    assert mail.mime()["Subject"] == "Later"

@@ -40,6 +40,8 @@ _EXPORTS = {
     "InvalidMessage": "sesbridge.exceptions",
     "SendError": "sesbridge.exceptions",
     "load_message": "sesbridge.inbound.loader",
+    "cancel_scheduled": "sesbridge.sending.sender",
+    "reschedule_scheduled": "sesbridge.sending.sender",
 }
 
 __all__ = [
@@ -53,8 +55,10 @@ __all__ = [
     "SesbridgeError",
     "UnsupportedFeature",
     "__version__",
+    "cancel_scheduled",
     "get_default_sender",
     "load_message",
+    "reschedule_scheduled",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -68,7 +72,12 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from sesbridge.inbound.loader import load_message
     from sesbridge.sending.message import EmailMessage
-    from sesbridge.sending.sender import Sender, get_default_sender
+    from sesbridge.sending.sender import (
+        Sender,
+        cancel_scheduled,
+        get_default_sender,
+        reschedule_scheduled,
+    )
     from sesbridge.sending.settings import SenderSettings
     from sesbridge.sending.status import RecipientStatus, SendStatus
 

@@ -3,6 +3,9 @@
 ``schema.json`` beside this module is the single source of truth; the names here are
 read from it, the tests validate every published event against it, the template
 publishes it to the schema registry and the README documents it.
+
+``TrackingEvent``, ``InboundEvent`` and ``NormalizationErrorEvent`` are typed views of
+published events for consumers (``sesbridge.events.views``, imported on first use).
 """
 
 from __future__ import annotations
@@ -37,3 +40,14 @@ ERROR_DETAIL_TYPE: str = _detail_type(_SCHEMA, "NormalizationError")  # "Email N
 ESP_NAME = "Amazon SES"
 
 del _SCHEMA
+
+_VIEWS = ("TrackingEvent", "InboundEvent", "NormalizationErrorEvent", "RawMailLocation")
+
+
+def __getattr__(name: str) -> Any:
+    # The views import dataclasses; the functions that publish events never need them.
+    if name not in _VIEWS:
+        raise AttributeError(f"module 'sesbridge.events' has no attribute {name!r}")
+    from sesbridge.events import views
+
+    return getattr(views, name)

@@ -15,18 +15,25 @@ def utc_iso(value: Any) -> str | None:
     >>> utc_iso("2026-11-24T11:00:00+01:00")
     '2026-11-24T10:00:00.000Z'
     """
+    moment = parse_time(value)
+    if moment is None:
+        return None
+    try:
+        return _format(moment)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        return None
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO 8601 text as a timezone-aware datetime (UTC when it names no zone), or None."""
     if not isinstance(value, str):
         return None
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return None
-    if moment.tzinfo is None:  # SES always says Z; a bare time is taken as UTC
-        moment = moment.replace(tzinfo=UTC)
-    try:
-        return _format(moment)
-    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
-        return None
+    # SES always says Z; a bare time is taken as UTC
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def utc_now_iso() -> str:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sesbridge.exceptions import MissingField
+from sesbridge.inbound.addresses import EmailAddress
 from sesbridge.inbound.decryption import SES_DEFAULT_KMS_KEY, ObjectDecryptor
 from sesbridge.inbound.errors import RawMailMismatch
 from sesbridge.inbound.message import InboundMessage
@@ -64,19 +65,21 @@ def load_message(
             )
     fields = detail.get("message")
     if isinstance(fields, Mapping):
+        message.envelope_sender = _envelope_address(fields.get("envelope_sender"))
+        message.envelope_recipient = _envelope_address(fields.get("envelope_recipient"))
+        message.envelope_recipients = [
+            EmailAddress("", a, a) for a in fields.get("envelope_recipients") or () if a
+        ]
         for name in _FROM_EVENT:
             if name in fields:
                 setattr(message, name, fields[name])
-        message.envelope_recipients = list(fields.get("envelope_recipients") or ())
         message.references = list(fields.get("references") or ())
         message.verdicts = dict(fields.get("verdicts") or {})
     return message
 
 
-# What the event knows beyond the mail: the envelope, SES's verdicts, threading.
+# What the event knows beyond the mail and the envelope: SES's verdicts, threading.
 _FROM_EVENT = (
-    "envelope_sender",
-    "envelope_recipient",
     "spam_detected",
     "virus_detected",
     "message_id",
@@ -87,3 +90,8 @@ _FROM_EVENT = (
     "mailbox_hash",
     "envelope_recipient_base",
 )
+
+
+def _envelope_address(value: str | None) -> EmailAddress | None:
+    # Envelope addresses are bare addr-specs (SMTP MAIL FROM / RCPT TO): no name to parse.
+    return EmailAddress("", value, value) if value else None

@@ -1,9 +1,11 @@
 """The received mail, parsed with the standard library (pure).
 
 ``InboundMessage`` is an ``email.message.EmailMessage`` with django-anymail's
-``AnymailInboundMessage`` conveniences: ``from_email``, ``to``, ``cc``, ``subject``,
-``date``, ``text``, ``html``, ``attachments``, ``inlines``, ``content_id_map``, and the
-envelope/verdict attributes the receipt adds. Attachments are the parts with
+``AnymailInboundMessage`` conveniences: ``from_email``, ``to``, ``cc``, ``bcc``,
+``subject``, ``date`` (timezone-aware), ``text``, ``html``, ``attachments``, ``inlines``,
+``content_id_map``, and the envelope/verdict attributes the receipt adds. Addresses are
+``EmailAddress`` objects: the formatted text (a ``str``, as before) with ``addr_spec``,
+``display_name``, ``address``, ``username`` and ``domain``. Attachments are the parts with
 ``Content-Disposition: attachment``; inlines those with ``inline`` (a part without the
 header is neither, as in the reference).
 
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from email import errors as email_errors
 from email.feedparser import BytesFeedParser
 from email.headerregistry import Address
@@ -36,6 +38,7 @@ from email.policy import EmailPolicy
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
+from sesbridge.inbound.addresses import EmailAddress
 from sesbridge.inbound.errors import CorruptMime, MimeTooDeep
 
 # Parsing cost grows faster than the value: an 8 KB address field (about 200 addresses)
@@ -96,11 +99,13 @@ class InboundMessage(EmailMessage):
         super().__init__(policy)
         self.parts_truncated = False  # parts nested deeper than MAX_PART_DEPTH were cut
         # Set from the SES receipt (None when parsed on its own).
-        self.envelope_sender: str | None = None
-        self.envelope_recipient: str | None = None
-        self.envelope_recipients: list[str] = []
+        self.envelope_sender: EmailAddress | None = None
+        self.envelope_recipient: EmailAddress | None = None
+        self.envelope_recipients: list[EmailAddress] = []
         self.spam_detected: bool | None = None
         self.virus_detected: bool | None = None
+        # SES gives verdicts only (spamVerdict, X-SES-Spam-Verdict), never a score.
+        self.spam_score: float | None = None
         # Set by load_message from the event (see sesbridge.inbound.conversation).
         self.message_id: str | None = None
         self.in_reply_to: str | None = None
@@ -114,12 +119,12 @@ class InboundMessage(EmailMessage):
 
     # -- addresses and headers --
 
-    def get_address_header(self, name: str) -> list[str]:
+    def get_address_header(self, name: str) -> list[EmailAddress]:
         """Every address in the ``name`` headers, formatted (``Name <addr>``), decoded.
 
         The fields are parsed one at a time, the first ``MAX_ADDRESS_CHARS`` in all.
         """
-        found: list[str] = []
+        found: list[EmailAddress] = []
         for value in self._bounded_values(name, MAX_ADDRESS_CHARS):
             found.extend(_addresses(value))
         return found
@@ -148,7 +153,7 @@ class InboundMessage(EmailMessage):
         return any(per_name.get(n, 0) > MAX_ADDRESS_CHARS for n in ("from", "to", "cc"))
 
     @property
-    def from_email(self) -> str | None:
+    def from_email(self) -> EmailAddress | None:
         for value in self._bounded_values("From", MAX_ADDRESS_CHARS):
             addresses = _addresses(value)
             if addresses:
@@ -156,12 +161,17 @@ class InboundMessage(EmailMessage):
         return None
 
     @property
-    def to(self) -> list[str]:
+    def to(self) -> list[EmailAddress]:
         return self.get_address_header("To")
 
     @property
-    def cc(self) -> list[str]:
+    def cc(self) -> list[EmailAddress]:
         return self.get_address_header("Cc")
+
+    @property
+    def bcc(self) -> list[EmailAddress]:
+        """The Bcc header's addresses (a received mail rarely has one: then [])."""
+        return self.get_address_header("Bcc")
 
     @property
     def subject(self) -> str | None:
@@ -170,7 +180,9 @@ class InboundMessage(EmailMessage):
 
     @property
     def date(self) -> datetime | None:
-        """The Date header as a datetime, or None when missing or invalid."""
+        """The Date header as a timezone-aware datetime, or None when missing or invalid.
+
+        A date in ``-0000`` (zone unknown, RFC 5322) reads as UTC."""
         value = self["Date"]
         if value is None:
             return None
@@ -180,7 +192,7 @@ class InboundMessage(EmailMessage):
                 parsed = parsedate_to_datetime(str(value))
             except (TypeError, ValueError, IndexError):
                 return None
-        return parsed
+        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
     def header_pairs(self, max_chars: int | None = None) -> list[tuple[str, str]]:
         """Header fields in order, values decoded (repeats such as Received kept).
@@ -283,17 +295,26 @@ def header_text(value: object) -> str:
     return text
 
 
-def _addresses(value: Any) -> list[str]:
+def _addresses(value: Any) -> list[EmailAddress]:
     """The addresses of one parsed address header field, formatted and decoded."""
     addresses = getattr(value, "addresses", None)
     if addresses is not None:
-        return [header_text(a) for a in addresses if a.addr_spec or a.display_name]
+        return [_email_address(a) for a in addresses if a.addr_spec or a.display_name]
     # A field the policy could not parse as addresses: keep what is there.
     return [
-        header_text(Address(display_name=n, addr_spec=a)) if n else header_text(a)
+        EmailAddress(
+            header_text(n),
+            header_text(a),
+            header_text(Address(display_name=n, addr_spec=a)) if n else header_text(a),
+        )
         for n, a in _legacy_addresses(str(value))
         if a
     ]
+
+
+def _email_address(address: Address) -> EmailAddress:
+    text = header_text(address)
+    return EmailAddress(header_text(address.display_name), header_text(address.addr_spec), text)
 
 
 def _legacy_addresses(value: str) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from sesbridge.sending.message import EmailMessage
 
 _ADDRESS_LISTS = ("to", "cc", "bcc", "reply_to")
-_OPTIONAL_STRINGS = ("template_id", "envelope_sender")
+_OPTIONAL_STRINGS = ("template_id", "envelope_sender", "tenant", "idempotency_key")
 _OPTIONAL_MAPPINGS = ("metadata", "merge_global_data", "esp_extra", "headers")
 _PER_RECIPIENT = ("merge_data", "merge_metadata", "merge_headers")
 
@@ -80,6 +80,7 @@ def check_types(message: EmailMessage) -> None:
     for flag in ("track_opens", "track_clicks"):
         if not isinstance(getattr(message, flag), bool | None):
             raise TypeError(f'"{flag}" must be True, False or None')
+    _send_at(message.send_at)
     for content, mimetype in message.alternatives:
         _string(content, "alternative content")
         _string(mimetype, "alternative mimetype")
@@ -105,6 +106,17 @@ def check_attachment(attachment: Any) -> None:
         raise TypeError(
             "attachments must be Attachments, (filename, content, mimetype) tuples or "
             f"email.message.Message parts, not {_name(attachment)}"
+        )
+
+
+def _send_at(value: Any) -> None:
+    if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+        return
+    # A datetime or date can only exist once the datetime module is loaded.
+    datetime_module = sys.modules.get("datetime")
+    if datetime_module is None or not isinstance(value, datetime_module.date):
+        raise TypeError(
+            '"send_at" must be a datetime, a date or a POSIX timestamp, not ' + _name(value)
         )
 
 

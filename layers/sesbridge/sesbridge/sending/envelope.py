@@ -19,6 +19,8 @@ MAX_RECIPIENTS = 50
 
 # SES message tags allow only these characters in names and values.
 _SES_TAG = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# A tenant name as SES CreateTenant defines it: up to 64 letters, digits, - and _.
+_SES_TENANT = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def unsupported(feature: str, settings: SenderSettings) -> None:
@@ -28,10 +30,15 @@ def unsupported(feature: str, settings: SenderSettings) -> None:
 
 
 def common_params(message: EmailMessage, settings: SenderSettings) -> dict[str, Any]:
-    """The configuration set and the bounce address, for either API."""
+    """The configuration set, the tenant and the bounce address, for either API."""
     params: dict[str, Any] = {}
     if settings.configuration_set_name:
         params["ConfigurationSetName"] = settings.configuration_set_name
+    tenant = message.tenant if message.tenant is not None else settings.tenant
+    if tenant is not None:
+        if not _SES_TENANT.fullmatch(tenant):
+            raise InvalidMessage(f"tenant {tenant!r}: SES tenant names are 1-64 of A-Z a-z 0-9 _ -")
+        params["TenantName"] = tenant
     if message.envelope_sender:
         (bounces,) = single_address(message.envelope_sender, "envelope_sender")
         params["FeedbackForwardingEmailAddress"] = bounces.addr_spec

@@ -32,7 +32,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     import email.message
     from collections.abc import Iterable, Mapping, Sequence
-    from datetime import datetime
+    from datetime import date, datetime
     from email.message import Message
     from os import PathLike
     from typing import Any
@@ -47,7 +47,10 @@ class EmailMessage:
 
     ``body`` is plain text unless ``content_subtype = "html"``; further bodies come from
     ``attach_alternative``. ``template_id`` turns the send into an SES template send
-    (SendBulkEmail, one copy per recipient, with ``merge_data``).
+    (SendBulkEmail, one copy per recipient, with ``merge_data``). ``tenant`` names the
+    SES tenant the mail is sent as (``TenantName``); ``send_at`` schedules it (see
+    ``sesbridge.sending.schedule``); with ``idempotency_key``, scheduling the same send
+    again finds the schedule made the first time instead of making a second.
     """
 
     content_subtype = "plain"
@@ -75,7 +78,9 @@ class EmailMessage:
         envelope_sender: str | None = None,
         track_opens: bool | None = None,
         track_clicks: bool | None = None,
-        send_at: datetime | None = None,
+        send_at: datetime | date | float | None = None,
+        tenant: str | None = None,
+        idempotency_key: str | None = None,
     ) -> None:
         self.subject = subject
         self.body = body
@@ -105,6 +110,8 @@ class EmailMessage:
         self.track_opens = track_opens
         self.track_clicks = track_clicks
         self.send_at = send_at
+        self.tenant = tenant
+        self.idempotency_key = idempotency_key
         self.send_status: SendStatus | None = None  # set by send()
         check_types(self)
 

@@ -27,7 +27,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["BulkEmailRequest", "SendEmailRequest", "build_requests"]
 
 _UNSUPPORTED = (
-    ("send_at", "send_at (scheduled sending)"),
     ("track_opens", "track_opens (enable open tracking in the configuration set)"),
     ("track_clicks", "track_clicks (enable click tracking in the configuration set)"),
 )

@@ -31,9 +31,12 @@ from sesbridge.sending.responses import (
     bulk_send_status,
     send_email_status,
 )
+from sesbridge.sending.schedule import due_time
 from sesbridge.sending.settings import SenderSettings
 
 if TYPE_CHECKING:  # pragma: no cover
+    from datetime import date, datetime
+
     from sesbridge.sending.message import EmailMessage
     from sesbridge.sending.status import SendStatus
     from sesbridge.sending.template_send import BulkEmailRequest
@@ -74,6 +77,7 @@ class Sender:
     ) -> None:
         self.settings = settings if settings is not None else SenderSettings.from_environment()
         self._client = client
+        self._clients: dict[str, Any] = {}  # the other services' clients, by service name
         self._sleep = sleep
         self._jitter = jitter
         self.calls = 0  # API requests made, retries included
@@ -91,7 +95,16 @@ class Sender:
         region = getattr(getattr(self.client, "meta", None), "region_name", None)
         return region if isinstance(region, str) else None
 
-    def _build_client(self) -> Any:
+    def service_client(self, service: str) -> Any:
+        """The boto3 client for another service scheduled sends use (``scheduler``,
+        ``s3``), built on first use like ``client``."""
+        if service == "sesv2":
+            return self.client
+        if service not in self._clients:
+            self._clients[service] = self._build_client(service)
+        return self._clients[service]
+
+    def _build_client(self, service: str = "sesv2") -> Any:
         import boto3
         from botocore.config import Config
 
@@ -106,15 +119,22 @@ class Sender:
         if own is not None:
             config = config.merge(own if isinstance(own, Config) else Config(**own))
         params["config"] = config
-        return boto3.session.Session(**self.settings.session_params).client("sesv2", **params)
+        return boto3.session.Session(**self.settings.session_params).client(service, **params)
 
     def send(self, message: EmailMessage) -> SendStatus:
         """Send ``message``; returns its SendStatus.
 
         Raises InvalidMessage (or UnsupportedFeature) before any call when the message
-        cannot be sent, SendError when SES refuses it or stays unavailable.
+        cannot be sent, SendError when SES refuses it or stays unavailable. A message
+        with a ``send_at`` later than a minute from now is scheduled instead (status
+        "scheduled"; see ``sesbridge.sending.scheduling``).
         """
-        requests = build_requests(message, self.settings)
+        requests = build_requests(message, self.settings)  # checks send_at's type too
+        when = due_time(message, self.settings)
+        if when is not None:
+            from sesbridge.sending.scheduling import schedule
+
+            return schedule(self, requests, when, message.idempotency_key)
         if isinstance(requests, SendEmailRequest):
             response = self._call("send_email", requests.params)
             return send_email_status(response, requests, region=self.region)
@@ -153,15 +173,16 @@ class Sender:
                 break
             pending = pending.retrying(retry)
 
-    def _call(self, api: str, params: dict[str, Any]) -> Any:
+    def _call(self, api: str, params: dict[str, Any], service: str = "sesv2") -> Any:
         from botocore.exceptions import BotoCoreError, ClientError
 
+        client = self.service_client(service)
         for attempt in range(self.settings.max_retries + 1):
             if attempt:
                 self._pause(attempt - 1)
             self.calls += 1
             try:
-                return getattr(self.client, api)(**params)
+                return getattr(client, api)(**params)
             except (ClientError, BotoCoreError) as error:
                 failure = send_error(error)
                 if not failure.transient or attempt == self.settings.max_retries:
@@ -205,3 +226,22 @@ def get_default_sender() -> Sender:
     """The Sender built from the environment, once per process (Lambda execution
     environment). ``get_default_sender.cache_clear()`` forgets it."""
     return Sender()
+
+
+def cancel_scheduled(schedule_id: str, sender: Sender | None = None) -> bool:
+    """Cancel the scheduled send whose status gave ``schedule_id``; False when there is
+    no such schedule any more (it ran, or was cancelled). ``sender`` defaults to
+    ``get_default_sender()``."""
+    from sesbridge.sending.scheduling import cancel
+
+    return cancel(sender or get_default_sender(), schedule_id)
+
+
+def reschedule_scheduled(
+    schedule_id: str, send_at: datetime | date | float, sender: Sender | None = None
+) -> bool:
+    """Move a scheduled send to ``send_at`` (the message stays as it was scheduled);
+    False when the schedule is gone."""
+    from sesbridge.sending.scheduling import reschedule
+
+    return reschedule(sender or get_default_sender(), schedule_id, send_at)

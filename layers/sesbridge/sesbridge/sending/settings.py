@@ -31,6 +31,12 @@ ENVIRONMENT_VARIABLES = {
     "max_retries": "SESBRIDGE_MAX_RETRIES",
     "retry_base_delay": "SESBRIDGE_RETRY_BASE_DELAY",
     "retry_max_delay": "SESBRIDGE_RETRY_MAX_DELAY",
+    "tenant": "SESBRIDGE_TENANT",
+    "schedule_group": "SESBRIDGE_SCHEDULE_GROUP",
+    "scheduler_role_arn": "SESBRIDGE_SCHEDULER_ROLE_ARN",
+    "schedule_dead_letter_queue_arn": "SESBRIDGE_SCHEDULE_DEAD_LETTER_QUEUE_ARN",
+    "schedule_bucket": "SESBRIDGE_SCHEDULE_BUCKET",
+    "scheduled_send_function_arn": "SESBRIDGE_SCHEDULED_SEND_FUNCTION_ARN",
 }
 
 # Message attribute -> how a send default combines with the message's own value,
@@ -43,6 +49,7 @@ SEND_DEFAULT_COMBINERS = {
     "track_opens": _LAST,
     "track_clicks": _LAST,
     "send_at": _LAST,
+    "tenant": _LAST,
     "tags": _CONCAT,
     "metadata": _MERGE,
     "merge_global_data": _MERGE,
@@ -66,6 +73,13 @@ class SenderSettings:
     Retries: a transient error (throttling, 5xx, connection) is retried up to
     ``max_retries`` times, sleeping a random time up to ``retry_base_delay * 2**attempt``
     seconds (capped at ``retry_max_delay``) in between.
+
+    ``tenant`` is the SES tenant (``TenantName``) of messages that name none.
+
+    Scheduled sends (``send_at``) need ``schedule_group`` and ``scheduler_role_arn``;
+    ``schedule_dead_letter_queue_arn`` receives the sends Scheduler could not make, and
+    mails too large for a schedule's input go to ``schedule_bucket``, sent at their time
+    by ``scheduled_send_function_arn`` (all of them outputs of the sesbridge stack).
     """
 
     configuration_set_name: str | None = None
@@ -77,6 +91,12 @@ class SenderSettings:
     max_retries: int = 3
     retry_base_delay: float = 0.2
     retry_max_delay: float = 2.0
+    tenant: str | None = None
+    schedule_group: str | None = None
+    scheduler_role_arn: str | None = None
+    schedule_dead_letter_queue_arn: str | None = None
+    schedule_bucket: str | None = None
+    scheduled_send_function_arn: str | None = None
 
     def __post_init__(self) -> None:
         unknown = set(self.send_defaults) - set(SEND_DEFAULT_COMBINERS)

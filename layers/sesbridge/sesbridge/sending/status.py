@@ -10,14 +10,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sesbridge.message_ids import message_id_header
 
-#: The statuses sesbridge reports ("queued": SES accepted it; "failed": SES refused it).
+#: The statuses sesbridge reports ("queued": SES accepted it; "failed": SES refused it;
+#: "scheduled": a schedule will send it at ``send_at``).
 QUEUED = "queued"
 FAILED = "failed"
+SCHEDULED = "scheduled"
 
 
 @dataclass(frozen=True)
@@ -25,19 +27,21 @@ class RecipientStatus:
     """One recipient's outcome: ``status`` and the SES ``message_id`` (None when refused).
 
     ``error`` holds SES's reason when a template send refused this recipient;
-    ``message_id_header`` is the Message-ID header SES gave the mail (None when refused
-    or the client's region is unknown).
+    ``schedule_id`` is the id a scheduled send is cancelled with (``cancel_scheduled``);
+    ``message_id_header`` is the Message-ID header SES gave the mail (None when refused,
+    scheduled, or the client's region is unknown).
     """
 
     status: str
     message_id: str | None
     error: str | None = None
+    schedule_id: str | None = None
     message_id_header: str | None = None
 
     def in_region(self, region: str | None) -> RecipientStatus:
         """This status with ``message_id_header`` for a mail sent from ``region``."""
         header = message_id_header(self.message_id, region) if self.status == QUEUED else None
-        return RecipientStatus(self.status, self.message_id, self.error, header)
+        return replace(self, message_id_header=header)
 
 
 @dataclass
