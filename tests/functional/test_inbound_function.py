@@ -136,6 +136,13 @@ def assert_loads_back(event: dict[str, Any], raw: bytes, **options: Any) -> None
     )
     assert message.date is None or message.date.tzinfo is not None
     assert (message.spam_detected, message.virus_detected) == (False, True)
+    # Threading, verdicts and mailbox hash come back as the event has them.
+    fields = event["detail"]["message"]
+    assert message.message_id == fields["message_id"] == "<sample-1@example.com>"
+    assert message.thread_id == "<sample-1@example.com>" and message.references == []
+    assert message.verdicts == fields["verdicts"] and message.verdicts["dkim"] == "GRAY"
+    assert message.authenticated is True and message.mailbox_hash is None
+    assert message.envelope_recipient_base == "inbox@example.org"
     assert message.spam_score is None  # SES gives verdicts, no score
     view = InboundEvent.from_eventbridge(event)
     assert view.raw is not None and view.raw.sha256 == hashlib.sha256(raw).hexdigest()

@@ -24,6 +24,7 @@ from typing import Any
 from sesbridge.events import ESP_NAME, INBOUND_DETAIL_TYPE, SCHEMA_VERSION
 from sesbridge.events.entries import EntryTooLarge, EventEntry, Reducer, dump_detail, fit_entry
 from sesbridge.events.timestamps import first_utc_iso, utc_now_iso
+from sesbridge.inbound.conversation import DEFAULT_MAILBOX_HASH_SEPARATOR, conversation_fields
 from sesbridge.inbound.errors import CorruptMime, EventTooLarge
 from sesbridge.inbound.message import InboundMessage
 from sesbridge.inbound.receipt import Receipt, detected, verdict_status
@@ -99,7 +100,12 @@ def _only_escaped_bytes(text: str) -> bool:
     return _NOT_A_BYTE.search(text) is None
 
 
-def message_fields(receipt: Receipt, message: InboundMessage) -> dict[str, Any]:
+def message_fields(
+    receipt: Receipt,
+    message: InboundMessage,
+    *,
+    mailbox_hash_separator: str = DEFAULT_MAILBOX_HASH_SEPARATOR,
+) -> dict[str, Any]:
     """The ``message`` object of the event. Raises CorruptMime when a part cannot be read."""
     verdicts = {name: receipt.receipt.get(f"{name}Verdict") for name in _VERDICTS}
     recipients = receipt.envelope_recipients
@@ -135,6 +141,9 @@ def message_fields(receipt: Receipt, message: InboundMessage) -> dict[str, Any]:
         parts_truncated=message.parts_truncated,
     )
     fields.update(reply_fields(fields["text"], fields["html"]), stripped_text_truncated=False)
+    fields.update(
+        conversation_fields(receipt, message, mailbox_hash_separator=mailbox_hash_separator)
+    )
     return fields
 
 
@@ -145,11 +154,13 @@ def inbound_entry(
     raw: dict[str, Any],
     source: str,
     received_at: str | None = None,
+    mailbox_hash_separator: str = DEFAULT_MAILBOX_HASH_SEPARATOR,
 ) -> EventEntry:
     """The ``Email Inbound Event`` entry for one received mail, fitted to 256 KB.
 
     ``raw`` is where the exact MIME lives (bucket, key, size, sha256);
-    ``received_at`` is the fallback timestamp when SES gives none (the SNS time).
+    ``received_at`` is the fallback timestamp when SES gives none (the SNS time);
+    ``mailbox_hash_separator`` splits the envelope recipient's local part.
     """
     # Normalized like every sesbridge time: a malformed one must not reach PutEvents' Time.
     timestamp = first_utc_iso(receipt.timestamp, received_at) or utc_now_iso()
@@ -159,7 +170,7 @@ def inbound_entry(
         "event_id": receipt.message_id,
         "timestamp": timestamp,
         "esp_name": ESP_NAME,
-        "message": message_fields(receipt, message),
+        "message": message_fields(receipt, message, mailbox_hash_separator=mailbox_hash_separator),
         "raw": raw,
         "esp_event": receipt.esp_event(),
         "esp_event_trimmed": False,
