@@ -19,7 +19,12 @@ from bench.lambda_env import cold_start_cpu, probe
 
 ROOT = Path(__file__).resolve().parents[1]
 FUNCTION = "TrackingFunction"
-SAMPLES = sorted((ROOT / "events").glob("tracking-*.json"))
+# The SNS samples: the figure compares against parsing SNS records (native events have none).
+SAMPLES = sorted(
+    p
+    for p in (ROOT / "events").glob("tracking-*.json")
+    if "Records" in json.loads(p.read_text(encoding="utf-8"))
+)
 
 
 def run() -> list[Result]:
