@@ -18,6 +18,7 @@ import json
 import logging
 import re
 import subprocess
+import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,10 @@ from tests.conftest import SAMPLE_EVENTS, load_json, sns_lambda_event
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 NEEDS_AWS = "<!-- needs-aws -->"
-FENCE = re.compile(r"^```(?P<lang>[\w-]*)\n(?P<code>.*?)^```$", re.MULTILINE | re.DOTALL)
+# Fences at the margin or indented in a list item (then their code is dedented).
+FENCE = re.compile(
+    r"^(?P<indent> *)```(?P<lang>[\w-]*)\n(?P<code>.*?)^(?P=indent)```$", re.MULTILINE | re.DOTALL
+)
 PATTERN_KEYS = {"source", "detail-type", "detail"}
 REGION = "us-east-1"
 
@@ -59,7 +63,7 @@ def blocks(page: Path) -> list[Block]:
                 page,
                 text.count("\n", 0, match.start()) + 1,
                 match["lang"],
-                match["code"],
+                textwrap.dedent(match["code"]),
                 before.endswith(NEEDS_AWS),
             )
         )
