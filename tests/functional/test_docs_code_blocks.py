@@ -29,6 +29,7 @@ import pytest
 from samtranslator.yaml_helper import yaml_parse
 
 from tests.conftest import SAMPLE_EVENTS, load_json, sns_lambda_event
+from tests.functional.test_tracking_function import LambdaContext
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -105,14 +106,6 @@ def _patterns_in(data: Any, lang: str) -> Iterator[dict[str, Any]]:
 
 
 # -- real published events: the functions run in-process on moto --
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "sesbridge-docs"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:sesbridge-docs"
-    aws_request_id: str = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
 
 
 def _tracking_sample(name: str, change: Any = None) -> dict[str, Any]:
