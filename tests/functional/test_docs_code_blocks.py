@@ -125,6 +125,24 @@ def _oversized(message: dict[str, Any]) -> None:  # trimmed to fit 256 KB
     message["mail"]["headers"] += [{"name": f"X-F-{i}", "value": "y" * 1000} for i in range(300)]
 
 
+def _in_tenant(message: dict[str, Any]) -> None:  # sent as SES tenant acme, tagged with it
+    message["mail"].setdefault("tags", {}).update({"ses:tenant-name": ["acme"], "tenant": ["acme"]})
+
+
+# SES's own account-level event on the default bus (the eventbridge tracking input).
+SENDING_PAUSED = {
+    "version": "0",
+    "id": "docs-paused-1",
+    "detail-type": "Sending Status Disabled",
+    "source": "aws.ses",
+    "account": "123456789012",
+    "time": "2026-11-24T10:00:00Z",
+    "region": "us-east-1",
+    "resources": [],
+    "detail": {},
+}
+
+
 class Published:
     """Publishes a corpus of events through the real functions and routes each pattern of
     the docs to a queue of its own, with a rule on moto's bus."""
@@ -174,6 +192,8 @@ class Published:
             *(load_json(path) for path in sorted(SAMPLE_EVENTS.glob("tracking-*.json"))),
             _tracking_sample("complaint", _with_tag),
             _tracking_sample("send", _oversized),
+            _tracking_sample("bounce", _in_tenant),
+            SENDING_PAUSED,
             sns_lambda_event("not json", topic_arn="arn:aws:sns:us-east-1:123456789012:t"),
         ):
             tracking_app.lambda_handler(event, LambdaContext())
