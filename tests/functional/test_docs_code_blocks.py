@@ -354,3 +354,27 @@ def test_shell_blocks_that_call_aws_are_marked() -> None:
 def test_only_known_languages() -> None:
     known = {"python", "yaml", "json", "sh", "bash", "shell", "text"}
     assert {b.lang for b in ALL} <= known, "a block of a language this test does not check"
+
+
+def _imports(data: Any) -> Iterator[str]:
+    if isinstance(data, dict):
+        if "Fn::ImportValue" in data:
+            yield data["Fn::ImportValue"]
+        for value in data.values():
+            yield from _imports(value)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _imports(item)
+
+
+def test_imported_values_are_outputs_the_stack_exports() -> None:
+    from scripts.local_deploy import load_template
+
+    exported = {
+        f"sesbridge-{name}"  # the stack as the docs name it
+        for name, spec in load_template()["Outputs"].items()
+        if "Export" in spec
+    }
+    imported = {name for block in of("yaml") for name in _imports(yaml_parse(block.code))}
+    assert imported, "the docs import no value: the walkthrough lost its consumer stack"
+    assert imported <= exported, f"not exported: {sorted(imported - exported)}"
