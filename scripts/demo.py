@@ -10,9 +10,12 @@
    scheduled-send function;
 4. plays SES: publishes the notifications SES would (send, delivery, a hard bounce in both
    formats, a complaint, an open, a delivery delay) and an inbound mail to the SNS topics;
-5. delivers each SNS message to the tracking and inbound handlers as SNS invokes a Lambda
-   (moto's SNS cannot run Lambdas without Docker: an SQS subscription bridges them);
-6. prints what arrived on EventBridge, writes it as JSON lines, and exits 1 if an expected
+5. plays SES's own EventBridge events (the stack takes both tracking inputs): a delivery, the
+   same one SNS carried, and "Sending Status Disabled" on the default bus;
+6. delivers each SNS message to the tracking and inbound handlers as SNS invokes a Lambda,
+   and each event the native events rule matches to the tracking handler (moto cannot run
+   Lambdas without Docker: SQS queues bridge them);
+7. prints what arrived on EventBridge, writes it as JSON lines, and exits 1 if an expected
    event is missing.
 """
 
@@ -60,6 +63,7 @@ def expected_events() -> set[tuple[str, str | None]]:
         | {("delivered", TO[0]), ("bounced", TO[1]), ("complained", TO[0]), ("deferred", CC[0])}
         | {("sent", SCHEDULED), ("sent", SCHEDULED_LARGE)}
         | {("inbound", None), ("normalization error: not_json", None)}
+        | {("sending_disabled", None)}
     )
 
 
@@ -249,12 +253,13 @@ def run_demo(output: Path = OUTPUT, say: Any = print) -> DemoResult:
     FUNCTION_LOGS.echo = None
     with local_aws() as session:
         say(f"Local AWS (moto server) at {os.environ['AWS_ENDPOINT_URL']}")
-        deployment = deploy(session)
+        deployment = deploy(session, parameters={"TrackingInput": "both"})
         say("Created from template.yaml:\n" + describe(deployment))
         tracking = function_for(deployment, "tracking")
         bus, source = tracking.environment["EVENT_BUS_NAME"], tracking.environment["EVENT_SOURCE"]
         readback = readback_queue(session, bus, source)
         runners = bridge(session, deployment)
+        _bridge_native_events(session, deployment, runners[tracking.logical_id].queue_url)
         session.client("sesv2").create_email_identity(EmailIdentity="example.com")
 
         mail = _send_mail(session, say)
@@ -278,6 +283,7 @@ def run_demo(output: Path = OUTPUT, say: Any = print) -> DemoResult:
         for message in ses_messages:
             text = message if isinstance(message, str) else json.dumps(message)
             sns.publish(TopicArn=tracking_topic, Message=text)
+        _play_native_events(session, mail.delivery_event(TO[0]))
         inbound_topic = function_for(deployment, "inbound").sns_topics[0]
         sns.publish(
             TopicArn=inbound_topic,
@@ -285,6 +291,7 @@ def run_demo(output: Path = OUTPUT, say: Any = print) -> DemoResult:
         )
         say(
             f"\nPlayed SES: {len(ses_messages)} messages to the tracking topic, "
+            "2 events on the default bus (Email Delivered, Sending Status Disabled), "
             "1 inbound mail (S3 action) to the inbound topic"
         )
 
@@ -321,6 +328,39 @@ def run_demo(output: Path = OUTPUT, say: Any = print) -> DemoResult:
     return DemoResult(events, missing, failures, output)
 
 
+def _bridge_native_events(session: Any, deployment: LocalDeployment, queue_url: str) -> None:
+    """Point the template's native events rule at the tracking function's bridge queue
+    instead of the function, which moto cannot invoke without Docker."""
+    events, sqs = session.client("events"), session.client("sqs")
+    rule = deployment.ref("NativeEventsRule")
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    targets = events.list_targets_by_rule(Rule=rule)["Targets"]
+    events.remove_targets(Rule=rule, Ids=[t["Id"] for t in targets])
+    events.put_targets(Rule=rule, Targets=[{"Id": "demo-bridge", "Arn": queue_arn}])
+
+
+def _play_native_events(session: Any, delivery: dict[str, Any]) -> None:
+    """What SES's EventBridge destination and account monitoring put on the default bus."""
+    session.client("events").put_events(
+        Entries=[
+            {
+                "Source": "aws.ses",
+                "DetailType": "Email Delivered",
+                "Detail": json.dumps(delivery),
+                "Resources": [],
+            },
+            {
+                "Source": "aws.ses",
+                "DetailType": "Sending Status Disabled",
+                "Detail": json.dumps({"description": "sending paused (played by the demo)"}),
+                "Resources": [],
+            },
+        ]
+    )
+
+
 def _say_dedupe(events: list[dict[str, Any]], say: Any) -> None:
     bounces = [e["detail"] for e in events if e["detail"].get("event_type") == "bounced"]
     ids = {b["event_id"] for b in bounces}
@@ -328,6 +368,12 @@ def _say_dedupe(events: list[dict[str, Any]], say: Any) -> None:
         say(
             f"The bounce arrived in both SES formats: {len(bounces)} events, one event_id "
             f"({next(iter(ids))[:16]}...): consumers dedupe on it."
+        )
+    deliveries = [e for e in events if e["detail"].get("event_type") == "delivered"]
+    if len({d["detail"]["event_id"] for d in deliveries}) == 1 < len(deliveries):
+        say(
+            f"The delivery arrived through SNS and as SES's own EventBridge event: "
+            f"{len(deliveries)} events, one event_id."
         )
 
 

@@ -96,7 +96,8 @@ class LambdaContext:
 
 @dataclass
 class FunctionRunner:
-    """Runs one template function in-process, fed by an SQS queue subscribed to its topics."""
+    """Runs one template function in-process, fed by an SQS queue subscribed to its topics
+    (and, in the demo, targeted by its EventBridge rule)."""
 
     function: Function
     queue_url: str  # "" when invoked directly
@@ -112,7 +113,7 @@ class FunctionRunner:
             if not messages:
                 return
             for message in messages:
-                self.invoke(lambda_sns_event(json.loads(message["Body"])))
+                self.invoke(lambda_event(json.loads(message["Body"])))
                 sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
 
     def invoke(self, event: dict[str, Any]) -> Any:
@@ -126,6 +127,12 @@ class FunctionRunner:
             except Exception as error:  # a failed invocation: Lambda would retry it
                 self.failures.append(f"{type(error).__name__}: {error}")
                 return None
+
+
+def lambda_event(body: dict[str, Any]) -> dict[str, Any]:
+    """The Lambda event for one bridged message: an EventBridge event (a rule's SQS target
+    delivers it as Lambda would) as it is, an SNS envelope as SNS invokes a Lambda."""
+    return body if "detail-type" in body else lambda_sns_event(body)
 
 
 def lambda_sns_event(envelope: dict[str, Any]) -> dict[str, Any]:

@@ -139,3 +139,25 @@ def sns_lambda_event(
             }
         ]
     }
+
+
+def native_ses_event(
+    detail: Any,
+    *,
+    detail_type: str = "Email Bounced",
+    event_id: str = "eb-1",
+    time: str = "2026-11-24T10:00:00Z",
+    source: str = "aws.ses",
+) -> dict[str, Any]:
+    """The event Lambda receives from a rule matching SES's own events on the default bus."""
+    return {
+        "version": "0",
+        "id": event_id,
+        "detail-type": detail_type,
+        "source": source,
+        "account": "123456789012",
+        "time": time,
+        "region": "us-east-1",
+        "resources": ["arn:aws:ses:us-east-1:123456789012:configuration-set/sesbridge"],
+        "detail": detail,
+    }

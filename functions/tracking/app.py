@@ -1,8 +1,11 @@
-"""Tracking function: SES sending events from SNS -> ``Email Tracking Event`` on EventBridge.
+"""Tracking function: SES events -> ``Email Tracking Event`` on EventBridge.
 
-The composition root only: settings and the publisher are built on the first
-invocation and reused by later ones in the same execution environment; the work is
-``sesbridge.pipeline.process_sns_event`` with the tracking normalizer.
+Its input is an SNS event (SES event publishing or notifications), or one of SES's
+own EventBridge events a rule on the default bus delivers (account-level ones become
+``Email Account Status``). The composition root only: settings and the publisher are
+built on the first invocation and reused by later ones in the same execution
+environment; the work is ``sesbridge.pipeline.process_sns_event`` with the tracking
+reader and normalizer.
 
 Environment: ``EVENT_BUS_NAME`` (required: name or ARN), ``EVENT_SOURCE`` (default
 ``sesbridge``), ``ALLOWED_TOPIC_ARNS`` (comma-separated; empty accepts every topic).
@@ -21,6 +24,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.metrics import MetricUnit
 from sesbridge.events import TRACKING_DETAIL_TYPE
+from sesbridge.native import iter_tracking_inputs
 from sesbridge.pipeline import Outcome, PublishingSettings, process_sns_event
 from sesbridge.publishing import EventBridgePublisher
 from sesbridge.tracking import tracking_entries
@@ -60,6 +64,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
         normalize=partial(tracking_entries, source=config.source),
         publisher=publisher(),
         allowed_topic_arns=config.allowed_topic_arns,
+        read_records=iter_tracking_inputs,
     )
     _count(outcome)
     return {"published": len(outcome.entries), "errors": outcome.errors, "ignored": outcome.ignored}

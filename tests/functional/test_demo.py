@@ -44,6 +44,12 @@ def test_demo_publishes_every_expected_event(tmp_path, assert_valid_event) -> No
     assert kept.parent.parent == tmp_path / "events-raw-mail"
     assert hashlib.sha256(kept.read_bytes()).hexdigest() == inbound["raw"]["sha256"]
     assert b"Subject: Question about invoice" in kept.read_bytes()
+    # The same delivery through SNS and as SES's EventBridge event: one event_id.
+    deliveries = [d for d in tracking if d["event_type"] == "delivered"]
+    assert len(deliveries) == 2 and len({d["event_id"] for d in deliveries}) == 1
+    assert {d["sns_message_id"] is None for d in deliveries} == {True, False}
+    [paused] = [e["detail"] for e in written if e["detail-type"] == "Email Account Status"]
+    assert paused["event_type"] == "sending_disabled"
     [error] = [e["detail"] for e in written if e["detail-type"] == "Email Normalization Error"]
     assert error["error_type"] == "not_json"
     assert error["raw_record"]["Sns"]["Message"].startswith("<html>")

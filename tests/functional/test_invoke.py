@@ -34,6 +34,17 @@ def test_the_command_prints_the_tracking_events_published(capsys, assert_valid_e
     assert "delivered as from the stack's topic" in out
 
 
+def test_a_native_eventbridge_sample_is_normalized(capsys, assert_valid_event) -> None:
+    assert invoke.main(["tracking", str(EVENTS / "tracking-native-bounce.json")]) == 0
+    out = capsys.readouterr().out
+    [event] = _printed_events(out)
+    assert_valid_event(event)
+    detail = event["detail"]
+    assert (detail["event_type"], detail["recipient"]) == ("bounced", "customer@example.net")
+    assert detail["sns_message_id"] is None
+    assert "1 events published to sesbridge-demo-email" in out
+
+
 def test_an_inbound_sample_is_parsed_and_its_raw_mail_kept(
     raw_mail_copies: Path, assert_valid_event
 ) -> None:

@@ -158,3 +158,18 @@ def test_consumer_outputs_are_exported_for_import_value(deployment: LocalDeploym
         PolicyArn=deployment.outputs["RawMailReadPolicyArn"]
     )
     assert policy["Policy"]["Arn"] == by_name["local-RawMailReadPolicyArn"]
+
+
+def test_native_tracking_input_puts_a_rule_on_the_default_bus(moto_aws: None) -> None:
+    deployment = deploy(
+        boto3.Session(region_name=REGION), stack_name="native", parameters={"TrackingInput": "both"}
+    )
+    assert deployment.status == "CREATE_COMPLETE"
+    events = boto3.client("events", region_name=REGION)
+    rule = deployment.ref("NativeEventsRule")
+    assert json.loads(events.describe_rule(Name=rule)["EventPattern"]) == {"source": ["aws.ses"]}
+    [target] = events.list_targets_by_rule(Rule=rule)["Targets"]
+    assert target["Arn"].endswith(deployment.ref("TrackingFunction"))
+    assert target["DeadLetterConfig"]["Arn"].endswith(
+        deployment.ref("NativeEventsDeadLetterQueue").rsplit("/", 1)[1]
+    )

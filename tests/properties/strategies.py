@@ -8,6 +8,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from sesbridge.native import ACCOUNT_DETAIL_TYPES, SENDING_DETAIL_TYPES
 
 from tests.conftest import SAMPLE_EVENTS, load_json
 from tests.inbound_samples import multipart_mail
@@ -27,7 +28,10 @@ LARGE_INPUTS_HALF_THE_EXAMPLES = settings(
     LARGE_INPUTS, max_examples=max(settings().max_examples // 2, 10)
 )
 
-TRACKING_SAMPLES = sorted(p.name for p in SAMPLE_EVENTS.glob("tracking-*.json"))
+NATIVE_SAMPLES = sorted(p.name for p in SAMPLE_EVENTS.glob("tracking-native-*.json"))
+TRACKING_SAMPLES = sorted(
+    p.name for p in SAMPLE_EVENTS.glob("tracking-*.json") if p.name not in NATIVE_SAMPLES
+)
 INBOUND_SAMPLES = sorted(p.name for p in SAMPLE_EVENTS.glob("inbound-*.json"))
 
 
@@ -179,6 +183,28 @@ def sns_events(draw: Any, sample_names: list[str], message: Any = None) -> Any:
         return materialize(draw(mutated(event, max_mutations=2)))
     if draw(st.booleans()):  # more than one record: one bad record cannot hide another
         event["Records"].append(event["Records"][0])
+    return event
+
+
+# SES's EventBridge detail-types: the sending ones carry an SNS sample's SES record.
+_NATIVE_DETAIL_TYPES = [*sorted(SENDING_DETAIL_TYPES | set(ACCOUNT_DETAIL_TYPES)), "Email Future"]
+
+
+@st.composite
+def native_events(draw: Any) -> Any:
+    """An SES EventBridge event (sending or account-level), its detail or envelope mutated."""
+    event = load_json(SAMPLE_EVENTS / draw(st.sampled_from(NATIVE_SAMPLES)))
+    sample = load_json(SAMPLE_EVENTS / draw(st.sampled_from(TRACKING_SAMPLES)))
+    event["detail"] = json.loads(sample["Records"][0]["Sns"]["Message"])
+    event["detail-type"] = draw(st.sampled_from(_NATIVE_DETAIL_TYPES))
+    kind = draw(st.sampled_from(["detail", "detail", "envelope", "event", "none"]))
+    if kind == "detail":
+        event["detail"] = draw(mutated(event["detail"]))
+    elif kind == "envelope":
+        for name in draw(st.lists(st.sampled_from(sorted(event)), min_size=1, max_size=3)):
+            event[name] = materialize(draw(json_values))
+    elif kind == "event":
+        return materialize(draw(mutated(event, max_mutations=2)))
     return event
 
 

@@ -1,7 +1,9 @@
-"""Whatever SNS delivers, each record yields at least one event EventBridge takes.
+"""Whatever SNS (or a rule on SES's own events) delivers, each record yields at least one
+event EventBridge takes.
 
-Invariants, for mutated SES events of every type in both formats, malformed SNS
-envelopes, and mutated receipts and MIME: nothing raises (only RetryableError may,
+Invariants, for mutated SES events of every type in both formats, mutated SES
+EventBridge events (sending and account-level), malformed SNS envelopes, and mutated
+receipts and MIME: nothing raises (only RetryableError may,
 and moto gives no cause for one); every record yields at least one event; every
 detail is strict JSON under 256 KB, valid against the schema, with an event_id
 (tracking, inbound) or an error_type (error events).
@@ -16,6 +18,7 @@ import pytest
 from hypothesis import given
 from sesbridge.events import ERROR_DETAIL_TYPE, TRACKING_DETAIL_TYPE
 from sesbridge.inbound.normalizer import InboundNormalizer
+from sesbridge.native import iter_tracking_inputs
 from sesbridge.pipeline import process_sns_event
 from sesbridge.publishing import EventBridgePublisher
 from sesbridge.sns import SES_VALIDATION_MESSAGE_PREFIX
@@ -76,6 +79,23 @@ def test_tracking_publishes_every_record(event: Any, schema_validator: Any) -> N
     check_published(event, client, schema_validator, "tracking")
     tracked = [e for e in outcome.entries if e.detail_type == TRACKING_DETAIL_TYPE]
     assert all(e.detail["event_id"] for e in tracked)
+
+
+@strategies.LARGE_INPUTS
+@given(event=strategies.native_events() | strategies.sns_events(strategies.TRACKING_SAMPLES))
+def test_tracking_publishes_every_native_event(event: Any, schema_validator: Any) -> None:
+    client = CapturingEvents()
+    process_sns_event(
+        event,
+        function="tracking",
+        normalize=tracking_entries,
+        publisher=publisher(client),
+        read_records=iter_tracking_inputs,
+    )
+    native = isinstance(event, dict) and "detail-type" in event and "Records" not in event
+    if native:
+        assert len(client.entries) >= 1
+    check_published(event, client, schema_validator, "tracking")
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,9 @@ def test_constants_come_from_the_schema() -> None:
         events.TRACKING_DETAIL_TYPE,
         events.INBOUND_DETAIL_TYPE,
         events.ERROR_DETAIL_TYPE,
+        events.ACCOUNT_STATUS_DETAIL_TYPE,
     ]
+    assert events.ACCOUNT_STATUS_DETAIL_TYPE == "Email Account Status"
 
 
 class _CfnLoader(yaml.SafeLoader):

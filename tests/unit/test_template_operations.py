@@ -43,7 +43,7 @@ DEAD_LETTER_QUEUES = {
     "TrackingFunction": "TrackingDeliveryDeadLetterQueue",
     "InboundFunction": "InboundDeliveryDeadLetterQueue",
 }
-RETAINED_QUEUES = ("FailedEventsQueue", *DEAD_LETTER_QUEUES.values())
+RETAINED_QUEUES = ("FailedEventsQueue", *DEAD_LETTER_QUEUES.values(), "NativeEventsDeadLetterQueue")
 
 
 def alarms() -> dict[str, dict[str, Any]]:
@@ -146,7 +146,7 @@ def test_every_alarm_notifies_the_alarm_topic_only_when_one_is_set() -> None:
             NO_VALUE,
         ]
     }
-    assert len(alarms()) == 24
+    assert len(alarms()) == 26
     for lid, alarm in alarms().items():
         assert alarm["AlarmActions"] == expected, lid
         assert alarm["TreatMissingData"] == "notBreaching", lid

@@ -1,4 +1,6 @@
-"""What both functions do with an SNS event: normalize each record, publish the results.
+"""What both functions do with a Lambda event: normalize each record, publish the results.
+
+A record is an SNS notification, or (tracking) one of SES's own EventBridge events.
 
 A record that cannot be normalized, whatever the exception, becomes an ``Email
 Normalization Error`` event (never dropped, never retried forever); only a
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,14 +20,20 @@ from sesbridge.events import DEFAULT_EVENT_SOURCE
 from sesbridge.events.entries import EventEntry
 from sesbridge.events.errors import normalization_error_entry
 from sesbridge.exceptions import NormalizationError, RetryableError, SesbridgeError
+from sesbridge.native import NativeEvent
 from sesbridge.publishing import EventBridgePublisher
 from sesbridge.sns import MalformedRecord, SnsNotification, iter_notifications
 
 logger = logging.getLogger(__name__)
 
-# Turns one SNS notification into entries; anything it raises but RetryableError
-# makes the record an error event.
-Normalizer = Callable[[SnsNotification], Sequence[EventEntry]]
+# One record of a Lambda event, as the function's reader yields it.
+Record = SnsNotification | NativeEvent
+# Splits a Lambda event into records (iter_notifications, iter_tracking_inputs).
+RecordReader = Callable[[Any], Iterable[Record | MalformedRecord]]
+
+# Turns one record into entries; anything it raises but RetryableError makes the
+# record an error event.
+Normalizer = Callable[[Any], Sequence[EventEntry]]
 
 # error_type of exceptions that are not a NormalizationError.
 TOO_DEEP = "too_deep"  # nested deeper than Python's recursion limit lets a parser go
@@ -42,7 +50,7 @@ class KeptInput:
 
 
 # Stores what a failed record carries (may raise RetryableError); None: nothing kept.
-FailureKeeper = Callable[[SnsNotification | MalformedRecord, Exception], KeptInput | None]
+FailureKeeper = Callable[[Record | MalformedRecord, Exception], KeptInput | None]
 
 
 # The environment both functions read (the template sets them).
@@ -102,8 +110,11 @@ def process_sns_event(
     publisher: EventBridgePublisher,
     allowed_topic_arns: Collection[str] = (),
     on_error: FailureKeeper | None = None,
+    read_records: RecordReader = iter_notifications,
 ) -> Outcome:
-    """Normalize every record of a Lambda SNS event and publish the results.
+    """Normalize every record of a Lambda event and publish the results.
+
+    ``read_records`` splits the event into records (SNS records by default).
 
     The one boundary of both functions: whatever normalizing a record raises becomes
     an ``Email Normalization Error`` event, except ``RetryableError`` (AWS trouble that
@@ -111,7 +122,7 @@ def process_sns_event(
     somewhere (see ``KeptInput``) before the error event is built.
     """
     outcome = Outcome()
-    for item in iter_notifications(event):
+    for item in read_records(event):
         try:
             outcome.entries.extend(_normalize_record(item, normalize, allowed_topic_arns, outcome))
         except RetryableError:
@@ -124,13 +135,15 @@ def process_sns_event(
 
 
 def _normalize_record(
-    item: SnsNotification | MalformedRecord,
+    item: Record | MalformedRecord,
     normalize: Normalizer,
     allowed_topic_arns: Collection[str],
     outcome: Outcome,
 ) -> Sequence[EventEntry]:
     if isinstance(item, MalformedRecord):
         raise item
+    if not isinstance(item, SnsNotification):
+        return normalize(item)
     if allowed_topic_arns and item.topic_arn not in allowed_topic_arns:
         raise TopicNotAllowed(
             f"topic {item.topic_arn!r} is not in ALLOWED_TOPIC_ARNS; not processed"
@@ -152,7 +165,7 @@ def error_type_of(error: BaseException) -> str:
 
 
 def _error_entry(
-    item: SnsNotification | MalformedRecord,
+    item: Record | MalformedRecord,
     error: Exception,
     function: str,
     source: str,
@@ -161,7 +174,7 @@ def _error_entry(
     error_type = error_type_of(error)
     # Names only: a reason may quote the input (mail content, metadata values).
     logger.error(
-        "%s function could not normalize SNS message %s: %s (%s)",
+        "%s function could not normalize record %s: %s (%s)",
         function,
         _message_id(item),
         error_type,
@@ -180,7 +193,7 @@ def _error_entry(
 
 
 def _keep(
-    on_error: FailureKeeper | None, item: SnsNotification | MalformedRecord, error: Exception
+    on_error: FailureKeeper | None, item: Record | MalformedRecord, error: Exception
 ) -> KeptInput | None:
     if on_error is None:
         return None
@@ -190,13 +203,17 @@ def _keep(
         raise
     except Exception as failure:  # the error event still carries the whole record
         logger.error(
-            "could not keep the input of SNS message %s apart (%s); the error event carries it",
+            "could not keep the input of record %s apart (%s); the error event carries it",
             _message_id(item),
             type(failure).__name__,
         )
         return None
 
 
-def _message_id(item: SnsNotification | MalformedRecord) -> str | None:
-    message_id = item.message_id if isinstance(item, SnsNotification) else None
+def _message_id(item: Record | MalformedRecord) -> str | None:
+    """The SNS MessageId, or the EventBridge event id, for logs."""
+    if isinstance(item, SnsNotification):
+        message_id = item.message_id
+    else:
+        message_id = item.event_id if isinstance(item, NativeEvent) else None
     return message_id[:128] if message_id else None

@@ -37,6 +37,8 @@ DEFAULT_EVENT_SOURCE: str = _SCHEMA["x-sesbridge-default-source"]
 TRACKING_DETAIL_TYPE: str = _detail_type(_SCHEMA, "TrackingEvent")  # "Email Tracking Event"
 INBOUND_DETAIL_TYPE: str = _detail_type(_SCHEMA, "InboundEvent")  # "Email Inbound Event"
 ERROR_DETAIL_TYPE: str = _detail_type(_SCHEMA, "NormalizationError")  # "Email Normalization Error"
+# "Email Account Status"
+ACCOUNT_STATUS_DETAIL_TYPE: str = _detail_type(_SCHEMA, "AccountStatusEvent")
 ESP_NAME = "Amazon SES"
 
 del _SCHEMA

@@ -112,6 +112,7 @@ class TrackingEvent(_EventView):
     delay_type: str | None
     delay_expires_at: datetime | None
     contact_list: str | None
+    tenant: str | None
     detail: dict[str, Any] = field(repr=False, compare=False)
 
 

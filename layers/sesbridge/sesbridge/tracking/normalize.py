@@ -1,4 +1,5 @@
-"""One SES sending event (either SNS format) -> ``Email Tracking Event`` details."""
+"""One SES sending event (either SNS format, or SES's EventBridge detail) -> ``Email Tracking
+Event`` details."""
 
 from __future__ import annotations
 
@@ -29,14 +30,23 @@ _DEFAULTS: dict[str, Any] = {
     "contact_list": None,
 }
 
+# The SES message tag sesbridge reads a send's tenant from (see README, Tenants).
+TENANT_TAG = "ses:tenant-name"
+
 
 def normalize_tracking(
     ses_event: dict[str, Any],
     *,
     sns_message_id: str | None = None,
     sns_timestamp: str | None = None,
+    fallback_timestamp: str | None = None,
 ) -> list[dict[str, Any]]:
     """The tracking event details for one SES event: one per recipient it is about.
+
+    The timestamp is the per-type object's, else ``mail.timestamp``, else the time of
+    what carried the event (``sns_timestamp``, or ``fallback_timestamp`` for an
+    EventBridge event). ``event_id`` depends on the SES record only, so the same SES
+    event gets the same id through SNS and through EventBridge.
 
     Raises ``MissingField`` when the event lacks what every event needs (its type,
     ``mail.messageId``) or its type's recipient list, and ``WrongNotification`` for
@@ -62,12 +72,14 @@ def normalize_tracking(
     key, mapper = mapping.MAPPERS.get(ses_type, (_object_key(ses_type), mapping.unknown))
     obj = ses_event.get(key)
     obj = obj if isinstance(obj, dict) else {}
-    timestamp = first_utc_iso(obj.get("timestamp"), mail.get("timestamp"), sns_timestamp)
+    timestamp = first_utc_iso(
+        obj.get("timestamp"), mail.get("timestamp"), sns_timestamp, fallback_timestamp
+    )
     if timestamp is None:
-        raise MissingField(f"SES {ses_type} event has no valid timestamp (nor has its SNS record)")
+        raise MissingField(f"SES {ses_type} event has no valid timestamp (nor has its envelope)")
     headers = mail.get("headers")
     tags, metadata = tags_and_metadata(headers if isinstance(headers, list) else ())
-    ses_tags = mail.get("tags")
+    ses_tags = _ses_tags(mail.get("tags"))
     common = {
         "schema_version": SCHEMA_VERSION,
         "timestamp": timestamp,
@@ -76,7 +88,8 @@ def normalize_tracking(
         "metadata": metadata,
         "esp_name": ESP_NAME,
         "ses_event_type": ses_type,
-        "ses_tags": _ses_tags(ses_tags),
+        "ses_tags": ses_tags,
+        "tenant": _tenant(mail, ses_tags),
         "sns_message_id": sns_message_id,
         "headers_truncated": mail.get("headersTruncated") is True,
         "esp_event_trimmed": False,
@@ -106,6 +119,16 @@ def _ses_tags(tags: Any) -> dict[str, list[str]]:
         name: [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
         for name, values in tags.items()
     }
+
+
+def _tenant(mail: dict[str, Any], ses_tags: dict[str, list[str]]) -> str | None:
+    """The tenant of the send: ``mail.tenantName`` if SES gives it, else the first value
+    of the ``ses:tenant-name`` message tag; None when the record names no tenant."""
+    name = mail.get("tenantName")
+    if isinstance(name, str) and name:
+        return name
+    values = ses_tags.get(TENANT_TAG) or []
+    return values[0] if values and values[0] else None
 
 
 def _object_key(ses_type: str) -> str:
