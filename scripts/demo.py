@@ -52,6 +52,8 @@ CC = ["cy@example.net"]
 SCHEDULED = "fay@example.net"  # a scheduled send, fired by the demo
 SCHEDULED_LARGE = "gus@example.net"  # one too large for a schedule: S3 and the function
 OUTPUT = ROOT / "demo-events.jsonl"
+# Where replies to the welcome mail go: the mailbox hash names the account.
+REPLY_TO = "support+account-42@example.com"
 
 
 # What the demo must see on the bus: (event_type, recipient) pairs; None = any recipient.
@@ -79,7 +81,7 @@ class DemoResult:
         return not self.missing and not self.failures
 
 
-def _send_mail(session: Any, say: Any) -> ses_simulator.SentMail:
+def _send_mail(session: Any, say: Any) -> tuple[ses_simulator.SentMail, str]:
     from moto.ses.models import ses_backends
     from sesbridge import EmailMessage, Sender
 
@@ -96,6 +98,7 @@ def _send_mail(session: Any, say: Any) -> ses_simulator.SentMail:
     message.attach_alternative("<p>Hello! Your account is <b>ready</b>.</p>", "text/html")
     status = message.send(sender=sender)
     say(f"\nSent '{message.subject}': message id {status.message_id}, status {status.status}")
+    say(f"  Message-ID recipients see (SES rewrites it): {status.message_id_header}")
     backend = ses_backends[ses_simulator.ACCOUNT_ID][ses_simulator.REGION]
     received = next(m for m in backend.sent_messages if m.id == status.message_id)
     raw = received.raw_data.encode() if isinstance(received.raw_data, str) else received.raw_data
@@ -106,7 +109,7 @@ def _send_mail(session: Any, say: Any) -> ses_simulator.SentMail:
         for value in mail.parsed.get_all(name) or []:
             say(f"  {name}: {value}")
     say(f"  size: {len(raw)} bytes, bcc never in the MIME")
-    return mail
+    return mail, status.message_id_header
 
 
 def _templated_send(say: Any) -> None:
@@ -217,8 +220,6 @@ def _scheduled_sends(
 
 
 def _inbound_mail(session: Any, deployment: LocalDeployment, topic_arn: str) -> dict[str, Any]:
-    inbound = function_for(deployment, "inbound")
-    bucket = inbound.environment["RAW_MAIL_BUCKET"]
     mime = MimeMessage()
     mime["From"] = "Ana Example <ana@example.net>"
     mime["To"] = "support@example.com"
@@ -233,6 +234,30 @@ def _inbound_mail(session: Any, deployment: LocalDeployment, topic_arn: str) -> 
         subtype="pdf",
         filename="invoice-1234.pdf",
     )
+    return _received(session, deployment, topic_arn, mime, "support@example.com")
+
+
+def _reply(
+    session: Any, deployment: LocalDeployment, topic_arn: str, in_reply_to: str
+) -> dict[str, Any]:
+    """Ana's reply to the welcome mail: her client names the Message-ID she saw (SES's)."""
+    mime = MimeMessage()
+    mime["From"] = "Ana Example <ana@example.net>"
+    mime["To"] = REPLY_TO
+    mime["Subject"] = "Re: Welcome to the demo shop"
+    mime["Date"] = "Tue, 24 Nov 2026 10:05:00 +0000"
+    mime["Message-ID"] = "<demo-reply-1@example.net>"
+    mime["In-Reply-To"] = in_reply_to
+    mime["References"] = in_reply_to
+    mime["Return-Path"] = "<ana@example.net>"
+    mime.set_content("Thanks! Which plan am I on?\n\n> Hello! Your account is ready.")
+    return _received(session, deployment, topic_arn, mime, REPLY_TO)
+
+
+def _received(
+    session: Any, deployment: LocalDeployment, topic_arn: str, mime: MimeMessage, to: str
+) -> dict[str, Any]:
+    bucket = function_for(deployment, "inbound").environment["RAW_MAIL_BUCKET"]
     raw = mime.as_bytes()
     key = f"inbound/{ses_simulator.new_inbound_message_id()}"
     session.client("s3").put_object(Bucket=bucket, Key=key, Body=raw)
@@ -240,7 +265,7 @@ def _inbound_mail(session: Any, deployment: LocalDeployment, topic_arn: str) -> 
         raw=raw,
         bucket=bucket,
         key=key,
-        recipients=["support@example.com"],
+        recipients=[to],
         topic_arn=topic_arn,
         received_at=datetime.now(UTC),
     )
@@ -262,7 +287,7 @@ def run_demo(output: Path = OUTPUT, say: Any = print) -> DemoResult:
         _bridge_native_events(session, deployment, runners[tracking.logical_id].queue_url)
         session.client("sesv2").create_email_identity(EmailIdentity="example.com")
 
-        mail = _send_mail(session, say)
+        mail, message_id_header = _send_mail(session, say)
         _templated_send(say)
         scheduled = _scheduled_sends(deployment, runners["ScheduledSendFunction"], say)
 
@@ -285,14 +310,15 @@ def run_demo(output: Path = OUTPUT, say: Any = print) -> DemoResult:
             sns.publish(TopicArn=tracking_topic, Message=text)
         _play_native_events(session, mail.delivery_event(TO[0]))
         inbound_topic = function_for(deployment, "inbound").sns_topics[0]
-        sns.publish(
-            TopicArn=inbound_topic,
-            Message=json.dumps(_inbound_mail(session, deployment, inbound_topic)),
-        )
+        for received in (
+            _inbound_mail(session, deployment, inbound_topic),
+            _reply(session, deployment, inbound_topic, message_id_header),
+        ):
+            sns.publish(TopicArn=inbound_topic, Message=json.dumps(received))
         say(
             f"\nPlayed SES: {len(ses_messages)} messages to the tracking topic, "
             "2 events on the default bus (Email Delivered, Sending Status Disabled), "
-            "1 inbound mail (S3 action) to the inbound topic"
+            "2 inbound mails (S3 action) to the inbound topic, one a reply to the welcome mail"
         )
 
         sqs = session.client("sqs")
@@ -313,6 +339,7 @@ def run_demo(output: Path = OUTPUT, say: Any = print) -> DemoResult:
     missing = sorted(expected_events() - seen, key=str)
     say("\n" + event_table(events))
     _say_dedupe(events, say)
+    failures += _say_reply_joined(events, mail.message_id, say)
     say(f"\n{len(events)} events on EventBridge; full events in {output}")
     if kept:
         say(
@@ -375,6 +402,27 @@ def _say_dedupe(events: list[dict[str, Any]], say: Any) -> None:
             f"The delivery arrived through SNS and as SES's own EventBridge event: "
             f"{len(deliveries)} events, one event_id."
         )
+
+
+def _say_reply_joined(events: list[dict[str, Any]], sent_id: str, say: Any) -> list[str]:
+    """Join the reply to the send by reply_to_message_id; the failures when it does not."""
+    replies = [
+        e["detail"]["message"]
+        for e in events
+        if e["detail-type"] == "Email Inbound Event"
+        and e["detail"]["message"].get("reply_to_message_id")
+    ]
+    sent = {e["detail"]["message_id"]: e["detail"] for e in events if event_kind(e) == "sent"}
+    if len(replies) != 1 or replies[0]["reply_to_message_id"] != sent_id or sent_id not in sent:
+        return [f"the reply was not joined to the send {sent_id}: {replies!r:.300}"]
+    reply, send = replies[0], sent[sent_id]
+    say(
+        f"\nReply {reply['message_id']} joined to the send by reply_to_message_id"
+        f" {sent_id[:16]}...: tags {send['tags']}, metadata {send['metadata']};"
+        f" mailbox_hash {reply['mailbox_hash']!r}, authenticated {reply['authenticated']},"
+        f" thread_id {reply['thread_id']}"
+    )
+    return []
 
 
 def main() -> int:

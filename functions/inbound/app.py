@@ -22,6 +22,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from sesbridge.events import ERROR_DETAIL_TYPE, INBOUND_DETAIL_TYPE
+from sesbridge.inbound.conversation import DEFAULT_MAILBOX_HASH_SEPARATOR
 from sesbridge.inbound.decryption import ObjectDecryptor
 from sesbridge.inbound.normalizer import InboundNormalizer
 from sesbridge.pipeline import ConfigurationError, PublishingSettings, process_sns_event
@@ -39,6 +40,7 @@ class Settings:
     publishing: PublishingSettings
     raw_mail_bucket: str
     receipt_kms_key_id: str | None
+    mailbox_hash_separator: str = DEFAULT_MAILBOX_HASH_SEPARATOR
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -49,6 +51,8 @@ class Settings:
             publishing=publishing,
             raw_mail_bucket=env["RAW_MAIL_BUCKET"],
             receipt_kms_key_id=env.get("RECEIPT_KMS_KEY_ID", "").strip() or None,
+            mailbox_hash_separator=env.get("MAILBOX_HASH_SEPARATOR", "").strip()
+            or DEFAULT_MAILBOX_HASH_SEPARATOR,
         )
 
 
@@ -66,6 +70,7 @@ def normalizer() -> InboundNormalizer:
         raw_mail_bucket=settings().raw_mail_bucket,
         source=settings().publishing.source,
         decryptor=ObjectDecryptor(settings().receipt_kms_key_id),
+        mailbox_hash_separator=settings().mailbox_hash_separator,
     )
 
 

@@ -37,7 +37,15 @@ def test_demo_publishes_every_expected_event(tmp_path, assert_valid_event) -> No
     bounces = [d for d in tracking if d["event_type"] == "bounced"]
     assert len(bounces) == 2 and len({b["event_id"] for b in bounces}) == 1
 
-    [inbound] = [e["detail"] for e in written if e["detail-type"] == "Email Inbound Event"]
+    received = [e["detail"] for e in written if e["detail-type"] == "Email Inbound Event"]
+    [reply] = [d for d in received if d["message"]["in_reply_to"]]
+    [inbound] = [d for d in received if d is not reply]
+    # The reply names the Message-ID SES gave the welcome mail, and joins back to its send.
+    assert reply["message"]["in_reply_to"] == sent["message_id_header"]
+    assert reply["message"]["reply_to_message_id"] == sent["message_id"]
+    assert reply["message"]["mailbox_hash"] == "account-42"
+    assert inbound["message"]["reply_to_message_id"] is None
+    assert any(line.startswith("\nReply <demo-reply-1@example.net> joined") for line in lines)
     assert inbound["message"]["attachments"][0]["filename"] == "invoice-1234.pdf"
     # The raw mail outlives the local server: kept next to the events, named in the pointer.
     kept = tmp_path / inbound["raw"]["local_copy"]

@@ -125,6 +125,22 @@ def _oversized(message: dict[str, Any]) -> None:  # trimmed to fit 256 KB
     message["mail"]["headers"] += [{"name": f"X-F-{i}", "value": "y" * 1000} for i in range(300)]
 
 
+def _to_a_ticket_unauthenticated(message: dict[str, Any]) -> None:
+    receipt = message["receipt"]
+    receipt["recipients"] = message["mail"]["destination"] = ["support+ticket-42@example.org"]
+    for verdict in ("spfVerdict", "dkimVerdict", "dmarcVerdict"):
+        receipt[verdict] = {"status": "FAIL"}
+
+
+def _inbound_sample(name: str, change: Any) -> dict[str, Any]:
+    event = load_json(SAMPLE_EVENTS / f"inbound-{name}.json")
+    message = json.loads(event["Records"][0]["Sns"]["Message"])
+    change(message)
+    message["mail"]["messageId"] += "-changed"
+    event["Records"][0]["Sns"]["Message"] = json.dumps(message)
+    return event
+
+
 def _in_tenant(message: dict[str, Any]) -> None:  # sent as SES tenant acme, tagged with it
     message["mail"].setdefault("tags", {}).update({"ses:tenant-name": ["acme"], "tenant": ["acme"]})
 
@@ -197,8 +213,11 @@ class Published:
             sns_lambda_event("not json", topic_arn="arn:aws:sns:us-east-1:123456789012:t"),
         ):
             tracking_app.lambda_handler(event, LambdaContext())
-        for path in sorted(SAMPLE_EVENTS.glob("inbound-sns-*.json")):
-            inbound_app.lambda_handler(load_json(path), LambdaContext())
+        for event in (
+            *(load_json(path) for path in sorted(SAMPLE_EVENTS.glob("inbound-sns-*.json"))),
+            _inbound_sample("sns-utf8", _to_a_ticket_unauthenticated),
+        ):
+            inbound_app.lambda_handler(event, LambdaContext())
         self._fresh()
         return self.readback.read()
 

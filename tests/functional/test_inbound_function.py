@@ -107,6 +107,7 @@ def assert_sample_message(detail: dict[str, Any]) -> None:
     assert message["subject"] == "Gr\u00fc\u00dfe aus K\u00f6ln \U0001f389"
     assert message["from_email"] == "D\u00f6rte M\u00fcller <doerte@example.com>"
     assert message["text"] == "Hallo Welt \u2713\nZweite Zeile\n"
+    assert message["stripped_text"] == "Hallo Welt \u2713\nZweite Zeile"
     assert [a["filename"] for a in message["attachments"]] == ["Rechnung \u00e4.pdf"]
     assert message["attachments"][0]["size"] == len(PDF)
     assert [(i["filename"], i["content_id"]) for i in message["inlines"]] == [
@@ -118,6 +119,7 @@ def assert_sample_message(detail: dict[str, Any]) -> None:
 def assert_loads_back(event: dict[str, Any], raw: bytes, **options: Any) -> None:
     message = load_message(event, **options)
     assert message.text == "Hallo Welt \u2713\nZweite Zeile\n"
+    assert message.stripped_text == "Hallo Welt \u2713\nZweite Zeile"
     assert message.attachments[0].get_content_bytes() == PDF
     assert message.content_id_map["logo@example.com"].get_content_bytes() == LOGO
     assert message.to == ["\u00dcnic\u00f8de Inbox <inbox@example.org>", "second@example.org"]
@@ -134,6 +136,13 @@ def assert_loads_back(event: dict[str, Any], raw: bytes, **options: Any) -> None
     )
     assert message.date is None or message.date.tzinfo is not None
     assert (message.spam_detected, message.virus_detected) == (False, True)
+    # Threading, verdicts and mailbox hash come back as the event has them.
+    fields = event["detail"]["message"]
+    assert message.message_id == fields["message_id"] == "<sample-1@example.com>"
+    assert message.thread_id == "<sample-1@example.com>" and message.references == []
+    assert message.verdicts == fields["verdicts"] and message.verdicts["dkim"] == "GRAY"
+    assert message.authenticated is True and message.mailbox_hash is None
+    assert message.envelope_recipient_base == "inbox@example.org"
     assert message.spam_score is None  # SES gives verdicts, no score
     view = InboundEvent.from_eventbridge(event)
     assert view.raw is not None and view.raw.sha256 == hashlib.sha256(raw).hexdigest()

@@ -14,6 +14,7 @@ from botocore.exceptions import EndpointConnectionError, NoCredentialsError
 from botocore.stub import ANY, Stubber
 from sesbridge import EmailMessage, Sender, SendError, SenderSettings, get_default_sender
 from sesbridge.exceptions import InvalidMessage
+from sesbridge.message_ids import ses_domain
 
 from tests.conftest import REGION
 
@@ -87,6 +88,10 @@ def test_send_reaches_ses_with_raw_mime_and_all_recipients(ses: Any) -> None:
     assert received["Subject"] == "Grüße"
     assert received["X-Tag"] == "welcome" and json.loads(received["X-Metadata"]) == {"user": 7}
     assert status.esp_response["MessageId"] == sent.id
+    # What recipients see as Message-ID, and what their replies' In-Reply-To name.
+    header = f"<{sent.id}@{ses_domain(REGION)}>"
+    assert status.message_id_header == header
+    assert status.recipients["c@example.net"].message_id_header == header
 
 
 def test_client_is_built_lazily_once_from_the_settings(ses: Any) -> None:
@@ -281,6 +286,9 @@ def test_template_send_gives_every_recipient_a_status() -> None:
     assert status.recipients["carol@example.net"].status == "queued"
     assert status.recipients["dave@example.net"].status == "failed"
     assert status.message_id == {"m-0", "m-1", "m-2", None}
+    assert status.recipients["ann@example.net"].message_id_header == (f"<m-0@{ses_domain(REGION)}>")
+    assert status.recipients["dave@example.net"].message_id_header is None
+    assert len(status.message_id_header) == 4
     assert len(status.esp_response) == 1
 
 

@@ -221,6 +221,8 @@ _HEADER_NAMES = [
     "Content-Disposition",
     "Content-Transfer-Encoding",
     "Message-ID",
+    "In-Reply-To",
+    "References",
     "X-Other",
 ]
 
@@ -245,6 +247,18 @@ header_values = st.one_of(
     st.builds(lambda n: " ".join(["=?utf-8?q?abc=C3=A4?="] * n), st.integers(1, 4000)),
     st.builds(lambda n: "(" * n + "x" + ")" * n + " a@example.com", st.integers(1, 3000)),
     st.builds(lambda n: ", ".join(f"u{i}@example.com" for i in range(n)), st.integers(1, 3000)),
+    # msg-id lists: SES ids (ours), others, thousands of them, brackets unbalanced.
+    st.builds(
+        lambda n, region: " ".join(
+            f"<0100{i:012x}-000000@{region}.amazonses.com>" if i % 3 else f"<r{i}@example.net>"
+            for i in range(n)
+        ),
+        st.integers(1, 5000),
+        st.sampled_from(["email", "eu-west-1", "amazonses", "x.eu-west-1"]),
+    ),
+    st.sampled_from(
+        ["<<a@b>", "<a@email.amazonses.com", "a@b c@d", "<\udcff@eu-west-1.amazonses.com>"]
+    ),
     st.sampled_from(
         [
             "<>",

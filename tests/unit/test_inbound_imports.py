@@ -1,4 +1,4 @@
-"""The inbound modules stay cheap to import: no AWS SDK, no encryption client."""
+"""The inbound modules stay cheap to import: no AWS SDK, encryption client or reply parser."""
 
 from __future__ import annotations
 
@@ -25,4 +25,4 @@ def test_inbound_modules_load_no_aws_sdk_or_encryption_client() -> None:
     ).stdout
     loaded = {m.split(".")[0] for m in json.loads(out)}
     assert "sesbridge" in loaded
-    assert not loaded & {"boto3", "botocore", "s3_encryption"}
+    assert not loaded & {"boto3", "botocore", "s3_encryption", "mailparser_reply"}

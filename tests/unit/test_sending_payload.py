@@ -235,6 +235,25 @@ def test_send_email_status_and_missing_message_id() -> None:
         send_email_status({}, request)
 
 
+def test_statuses_name_the_message_id_header_of_the_client_region() -> None:
+    request = _plain(EmailMessage("Hi", "x", FROM, ["a@example.net"]))
+    status = send_email_status({"MessageId": "m-1"}, request, region="eu-west-1")
+    assert status.message_id_header == "<m-1@eu-west-1.amazonses.com>"
+    assert status.recipients["a@example.net"].message_id_header == status.message_id_header
+    assert send_email_status({"MessageId": "m-1"}, request).message_id_header is None
+    bulk = bulk_send_status(
+        {
+            "a@example.net": EntryResult("SUCCESS", "m1", None),
+            "b@example.net": EntryResult("MESSAGE_REJECTED", None, "no"),
+        },
+        ["resp"],
+        region="us-east-1",
+    )
+    assert bulk.recipients["a@example.net"].message_id_header == "<m1@email.amazonses.com>"
+    assert bulk.recipients["b@example.net"].message_id_header is None
+    assert bulk.message_id_header == {"<m1@email.amazonses.com>", None}
+
+
 # -- SendBulkEmail -----------------------------------------------------------------------
 
 

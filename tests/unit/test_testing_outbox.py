@@ -71,6 +71,13 @@ def test_the_outbox_is_gone_after_the_block() -> None:
 client_sentinel = object()
 
 
+def test_statuses_carry_the_message_id_header_of_the_outbox_region() -> None:
+    with outbox() as sent:
+        status = EmailMessage("Hi", "Body", "shop@example.com", ["zoe@example.net"]).send()
+    assert status.message_id_header == f"<{status.message_id}@email.amazonses.com>"
+    assert sent[0].status is status
+
+
 def test_scheduled_sends_are_captured_with_their_schedule() -> None:
     from datetime import UTC, datetime, timedelta
 

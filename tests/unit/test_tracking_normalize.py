@@ -264,3 +264,29 @@ def test_docstring_examples_hold(module: str) -> None:
 
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0
+
+
+def _send_event(**mail: Any) -> dict[str, Any]:
+    base = {"messageId": "m-1", "destination": ["a@example.com"]}
+    base["timestamp"] = "2026-11-24T10:00:00Z"
+    return {"eventType": "Send", "mail": {**base, **mail}, "send": {}}
+
+
+def test_every_event_names_the_message_id_header_ses_wrote() -> None:
+    identity = "arn:aws:ses:eu-west-1:123456789012:identity/example.com"
+    topic = "arn:aws:sns:us-east-1:123456789012:ses-events"
+    (from_identity,) = normalize_tracking(_send_event(sourceArn=identity), topic_arn=topic)
+    assert from_identity["message_id_header"] == "<m-1@eu-west-1.amazonses.com>"
+    (from_topic,) = normalize_tracking(_send_event(), topic_arn=topic)
+    assert from_topic["message_id_header"] == "<m-1@email.amazonses.com>"
+    (unknown,) = normalize_tracking(_send_event())
+    assert unknown["message_id_header"] is None
+
+
+def test_only_an_ses_message_id_header_for_this_message_is_taken_from_mail_headers() -> None:
+    written = [{"name": "Message-ID", "value": "<app-generated@app.example.com>"}]
+    (event,) = normalize_tracking(_send_event(headers=written))
+    assert event["message_id_header"] is None  # SES replaced that one
+    ses = [{"name": "Message-Id", "value": "<m-1@ap-south-1.amazonses.com>"}]
+    (event,) = normalize_tracking(_send_event(headers=ses), topic_arn="arn:aws:sns:eu-west-1:1:t")
+    assert event["message_id_header"] == "<m-1@ap-south-1.amazonses.com>"

@@ -18,7 +18,9 @@ own client) sends to an in-memory stand-in for the sesv2 client, and schedules
 with its "scheduled" status and its ``CreateSchedule`` call. It checks the request
 parameters as boto3 would (botocore's validation of the SES v2 model), answers SendEmail
 with a message id and SendBulkEmail with a SUCCESS per entry, so statuses come out as a
-real send's would. Messages sesbridge refuses raise as they would, and are not captured.
+real send's would (its region is us-east-1, so ``message_id_header`` reads
+``<outbox-000001@email.amazonses.com>``). Messages sesbridge refuses raise as they would,
+and are not captured.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import contextlib
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from unittest import mock
 
@@ -69,6 +72,9 @@ class SentMessage:
 class _OutboxClient:
     """Stands in for the boto3 sesv2, scheduler and s3 clients: validates, records and
     answers the calls a send or a scheduled send makes."""
+
+    # What Sender reads of a boto3 client besides its calls.
+    meta = SimpleNamespace(region_name="us-east-1")
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []

@@ -113,6 +113,7 @@ class TrackingEvent(_EventView):
     delay_expires_at: datetime | None
     contact_list: str | None
     tenant: str | None
+    message_id_header: str | None
     detail: dict[str, Any] = field(repr=False, compare=False)
 
 

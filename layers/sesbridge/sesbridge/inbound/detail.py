@@ -3,7 +3,8 @@
 An entry must fit EventBridge's 256 KB. When it does not, the largest of these parts
 is shrunk, again and again, each cut flagged (nothing disappears silently; the full
 mail stays at ``raw``): ``message.text`` / ``message.html`` keep their beginning
-(``text_truncated`` / ``html_truncated``), ``message.headers`` keeps its first fields
+(``text_truncated`` / ``html_truncated``), and so does ``message.stripped_text``
+(``stripped_text_truncated``), ``message.headers`` keeps its first fields
 (``headers_truncated``), ``esp_event.mail.headers`` is dropped (``esp_event_trimmed``),
 the ``attachments`` / ``inlines`` lists keep their first items (``attachments_truncated``).
 
@@ -23,9 +24,11 @@ from typing import Any
 from sesbridge.events import ESP_NAME, INBOUND_DETAIL_TYPE, SCHEMA_VERSION
 from sesbridge.events.entries import EntryTooLarge, EventEntry, Reducer, dump_detail, fit_entry
 from sesbridge.events.timestamps import first_utc_iso, utc_now_iso
+from sesbridge.inbound.conversation import DEFAULT_MAILBOX_HASH_SEPARATOR, conversation_fields
 from sesbridge.inbound.errors import CorruptMime, EventTooLarge
 from sesbridge.inbound.message import InboundMessage
 from sesbridge.inbound.receipt import Receipt, detected, verdict_status
+from sesbridge.inbound.reply import reply_fields
 
 # Each cut of a long body keeps at most this many characters (then halves), so a
 # 30 MB text body costs one large JSON dump, not a dozen.
@@ -97,7 +100,12 @@ def _only_escaped_bytes(text: str) -> bool:
     return _NOT_A_BYTE.search(text) is None
 
 
-def message_fields(receipt: Receipt, message: InboundMessage) -> dict[str, Any]:
+def message_fields(
+    receipt: Receipt,
+    message: InboundMessage,
+    *,
+    mailbox_hash_separator: str = DEFAULT_MAILBOX_HASH_SEPARATOR,
+) -> dict[str, Any]:
     """The ``message`` object of the event. Raises CorruptMime when a part cannot be read."""
     verdicts = {name: receipt.receipt.get(f"{name}Verdict") for name in _VERDICTS}
     recipients = receipt.envelope_recipients
@@ -132,6 +140,10 @@ def message_fields(receipt: Receipt, message: InboundMessage) -> dict[str, Any]:
         header_values_limited=message.header_values_limited,
         parts_truncated=message.parts_truncated,
     )
+    fields.update(reply_fields(fields["text"], fields["html"]), stripped_text_truncated=False)
+    fields.update(
+        conversation_fields(receipt, message, mailbox_hash_separator=mailbox_hash_separator)
+    )
     return fields
 
 
@@ -142,11 +154,13 @@ def inbound_entry(
     raw: dict[str, Any],
     source: str,
     received_at: str | None = None,
+    mailbox_hash_separator: str = DEFAULT_MAILBOX_HASH_SEPARATOR,
 ) -> EventEntry:
     """The ``Email Inbound Event`` entry for one received mail, fitted to 256 KB.
 
     ``raw`` is where the exact MIME lives (bucket, key, size, sha256);
-    ``received_at`` is the fallback timestamp when SES gives none (the SNS time).
+    ``received_at`` is the fallback timestamp when SES gives none (the SNS time);
+    ``mailbox_hash_separator`` splits the envelope recipient's local part.
     """
     # Normalized like every sesbridge time: a malformed one must not reach PutEvents' Time.
     timestamp = first_utc_iso(receipt.timestamp, received_at) or utc_now_iso()
@@ -156,7 +170,7 @@ def inbound_entry(
         "event_id": receipt.message_id,
         "timestamp": timestamp,
         "esp_name": ESP_NAME,
-        "message": message_fields(receipt, message),
+        "message": message_fields(receipt, message, mailbox_hash_separator=mailbox_hash_separator),
         "raw": raw,
         "esp_event": receipt.esp_event(),
         "esp_event_trimmed": False,
@@ -214,6 +228,7 @@ def _esp_event_headers(detail: dict[str, Any]) -> Any:
 _SHRINKABLE: tuple[tuple[Callable[[dict[str, Any]], Any], Reducer], ...] = (
     (lambda d: d["message"]["text"], _cut_body("text")),
     (lambda d: d["message"]["html"], _cut_body("html")),
+    (lambda d: d["message"]["stripped_text"], _cut_body("stripped_text")),
     (lambda d: d["message"]["headers"], _halve_lists(("headers",), "headers_truncated")),
     (_esp_event_headers, _drop_esp_event_headers),
     (

@@ -22,6 +22,7 @@ from sesbridge.inbound.decryption import CONSUMER_REMEDY, SES_DEFAULT_KMS_KEY, O
 from sesbridge.inbound.errors import RawMailMismatch
 from sesbridge.inbound.message import InboundMessage
 from sesbridge.inbound.raw_mail import read_raw_mail
+from sesbridge.inbound.reply import reply_fields
 
 if TYPE_CHECKING:  # pragma: no cover
     from botocore.client import BaseClient
@@ -37,7 +38,10 @@ def load_message(
     """Fetch ``detail["raw"]`` from S3 and parse it into an ``InboundMessage``.
 
     ``detail`` is the inbound event's detail (a whole EventBridge event works too).
-    The envelope and verdict attributes come from the event. Encrypted objects are
+    The envelope, verdict, threading and mailbox hash attributes (``envelope_sender``,
+    ``verdicts``, ``authenticated``, ``reply_to_message_id``, ``thread_id``,
+    ``mailbox_hash`` ...) come from the event; ``stripped_text`` is extracted from the
+    mail as the function does. Encrypted objects are
     decrypted with ``kms_key_id`` (default ``alias/aws/ses``; needs
     ``amazon-s3-encryption-client-python``). Raises RawMailMismatch when the object is
     not the mail the event describes, RawMailNotFound / RawMailAccessDenied /
@@ -71,9 +75,28 @@ def load_message(
         message.envelope_recipients = [
             EmailAddress("", a, a) for a in fields.get("envelope_recipients") or () if a
         ]
-        message.spam_detected = fields.get("spam_detected")
-        message.virus_detected = fields.get("virus_detected")
+        for name in _FROM_EVENT:
+            if name in fields:
+                setattr(message, name, fields[name])
+        message.references = list(fields.get("references") or ())
+        message.verdicts = dict(fields.get("verdicts") or {})
+    # From the whole mail: the event's copy may have been cut to fit.
+    message.stripped_text = reply_fields(message.text, message.html)["stripped_text"]
     return message
+
+
+# What the event knows beyond the mail and the envelope: SES's verdicts, threading.
+_FROM_EVENT = (
+    "spam_detected",
+    "virus_detected",
+    "message_id",
+    "in_reply_to",
+    "reply_to_message_id",
+    "thread_id",
+    "authenticated",
+    "mailbox_hash",
+    "envelope_recipient_base",
+)
 
 
 def _envelope_address(value: str | None) -> EmailAddress | None:

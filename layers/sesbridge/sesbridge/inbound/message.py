@@ -106,6 +106,17 @@ class InboundMessage(EmailMessage):
         self.virus_detected: bool | None = None
         # SES gives verdicts only (spamVerdict, X-SES-Spam-Verdict), never a score.
         self.spam_score: float | None = None
+        self.stripped_text: str | None = None  # the reply without the quote (load_message)
+        # Set by load_message from the event (see sesbridge.inbound.conversation).
+        self.message_id: str | None = None
+        self.in_reply_to: str | None = None
+        self.references: list[str] = []
+        self.reply_to_message_id: str | None = None
+        self.thread_id: str | None = None
+        self.verdicts: dict[str, str | None] = {}
+        self.authenticated: bool | None = None
+        self.mailbox_hash: str | None = None
+        self.envelope_recipient_base: str | None = None
 
     # -- addresses and headers --
 

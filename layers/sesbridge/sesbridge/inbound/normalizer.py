@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sesbridge.events import strict_json
 from sesbridge.events.entries import EventEntry
+from sesbridge.inbound.conversation import DEFAULT_MAILBOX_HASH_SEPARATOR
 from sesbridge.inbound.decryption import ObjectDecryptor
 from sesbridge.inbound.detail import inbound_entry
 from sesbridge.inbound.errors import CorruptMime, InboundError
@@ -53,11 +54,13 @@ class InboundNormalizer:
         raw_mail_bucket: str,
         source: str,
         decryptor: ObjectDecryptor | None = None,
+        mailbox_hash_separator: str = DEFAULT_MAILBOX_HASH_SEPARATOR,
     ) -> None:
         self.s3_client = s3_client
         self.raw_mail_bucket = raw_mail_bucket
         self.source = source
         self.decryptor = decryptor or ObjectDecryptor()
+        self.mailbox_hash_separator = mailbox_hash_separator
 
     def __call__(self, notification: SnsNotification) -> list[EventEntry]:
         receipt = parse_receipt(message_json(notification))
@@ -69,6 +72,7 @@ class InboundNormalizer:
                 raw=location.as_dict(),
                 source=self.source,
                 received_at=notification.timestamp,
+                mailbox_hash_separator=self.mailbox_hash_separator,
             )
         except InboundError as error:  # the mail is stored: the error event points at it
             error.raw = error.raw or location.as_dict()

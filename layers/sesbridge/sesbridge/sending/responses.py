@@ -17,13 +17,19 @@ if TYPE_CHECKING:  # pragma: no cover
 TRANSIENT_BULK_STATUSES = frozenset({"ACCOUNT_THROTTLED", "TRANSIENT_FAILURE"})
 
 
-def send_email_status(response: Mapping[str, Any], request: SendEmailRequest) -> SendStatus:
-    """Every recipient of a SendEmail call shares its MessageId, status "queued"."""
+def send_email_status(
+    response: Mapping[str, Any], request: SendEmailRequest, *, region: str | None = None
+) -> SendStatus:
+    """Every recipient of a SendEmail call shares its MessageId, status "queued".
+
+    ``region`` is the client's: it names the Message-ID header SES writes."""
     message_id = response.get("MessageId") if isinstance(response, Mapping) else None
     if not message_id:
         raise SendError(f"no MessageId in Amazon SES response {response!r}", response=response)
     status = RecipientStatus(QUEUED, message_id)
-    return SendStatus.from_recipients(dict.fromkeys(request.recipients, status), response)
+    return SendStatus.from_recipients(
+        dict.fromkeys(request.recipients, status), response, region=region
+    )
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,9 @@ def bulk_entry_results(response: Mapping[str, Any], request: BulkEmailRequest) -
     return results
 
 
-def bulk_send_status(results: Mapping[str, EntryResult], responses: list[Any]) -> SendStatus:
+def bulk_send_status(
+    results: Mapping[str, EntryResult], responses: list[Any], *, region: str | None = None
+) -> SendStatus:
     """Per-recipient statuses; raises SendError when every entry failed for one reason
     (as a failed SendEmail would), so a wholly failed send is never mistaken for success."""
     codes = {r.status for r in results.values()}
@@ -81,4 +89,5 @@ def bulk_send_status(results: Mapping[str, EntryResult], responses: list[Any]) -
             for recipient, r in results.items()
         },
         responses,
+        region=region,
     )

@@ -89,6 +89,12 @@ class Sender:
             self._client = self._build_client()
         return self._client
 
+    @property
+    def region(self) -> str | None:
+        """The client's region: SES names the Message-IDs it writes after it."""
+        region = getattr(getattr(self.client, "meta", None), "region_name", None)
+        return region if isinstance(region, str) else None
+
     def service_client(self, service: str) -> Any:
         """The boto3 client for another service scheduled sends use (``scheduler``,
         ``s3``), built on first use like ``client``."""
@@ -130,7 +136,8 @@ class Sender:
 
             return schedule(self, requests, when, message.idempotency_key)
         if isinstance(requests, SendEmailRequest):
-            return send_email_status(self._call("send_email", requests.params), requests)
+            response = self._call("send_email", requests.params)
+            return send_email_status(response, requests, region=self.region)
         results: dict[str, EntryResult] = {}
         responses: list[Any] = []
         for number, request in enumerate(requests):
@@ -146,7 +153,7 @@ class Sender:
                     for recipient in later.recipients:
                         results.setdefault(recipient, unsent)
                 break
-        return bulk_send_status(results, responses)
+        return bulk_send_status(results, responses, region=self.region)
 
     def _send_bulk(
         self, request: BulkEmailRequest, results: dict[str, EntryResult], responses: list[Any]

@@ -50,6 +50,7 @@ def tracking_entries(
             message_json(record),
             sns_message_id=record.message_id,
             sns_timestamp=record.timestamp,
+            topic_arn=record.topic_arn,
         )
         resources = (record.topic_arn,) if record.topic_arn else ()
     return [

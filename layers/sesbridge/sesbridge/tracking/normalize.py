@@ -10,6 +10,7 @@ from typing import Any
 from sesbridge.events import ESP_NAME, SCHEMA_VERSION
 from sesbridge.events.timestamps import first_utc_iso
 from sesbridge.exceptions import MissingField, WrongNotification
+from sesbridge.message_ids import message_id_header, region_of_arn, ses_message_id
 from sesbridge.tracking import mapping
 from sesbridge.tracking.headers import tags_and_metadata
 from sesbridge.tracking.identity import tracking_event_id
@@ -40,13 +41,16 @@ def normalize_tracking(
     sns_message_id: str | None = None,
     sns_timestamp: str | None = None,
     fallback_timestamp: str | None = None,
+    topic_arn: str | None = None,
 ) -> list[dict[str, Any]]:
     """The tracking event details for one SES event: one per recipient it is about.
 
     The timestamp is the per-type object's, else ``mail.timestamp``, else the time of
     what carried the event (``sns_timestamp``, or ``fallback_timestamp`` for an
     EventBridge event). ``event_id`` depends on the SES record only, so the same SES
-    event gets the same id through SNS and through EventBridge.
+    event gets the same id through SNS and through EventBridge. ``topic_arn`` (the SNS
+    topic's) gives the sending region when ``mail.sourceArn`` does not: with
+    ``mail.messageId`` it names the Message-ID header SES wrote.
 
     Raises ``MissingField`` when the event lacks what every event needs (its type,
     ``mail.messageId``) or its type's recipient list, and ``WrongNotification`` for
@@ -84,6 +88,7 @@ def normalize_tracking(
         "schema_version": SCHEMA_VERSION,
         "timestamp": timestamp,
         "message_id": mail["messageId"],
+        "message_id_header": _message_id_header(mail, topic_arn),
         "tags": tags,
         "metadata": metadata,
         "esp_name": ESP_NAME,
@@ -109,6 +114,23 @@ def normalize_tracking(
         )
         details.append(detail)
     return details
+
+
+def _message_id_header(mail: dict[str, Any], topic_arn: str | None) -> str | None:
+    """The Message-ID SES gave the mail: a header naming ``mail.messageId`` as SES writes
+    it when ``mail.headers`` has one, else built from the identity's or topic's region.
+
+    ``mail.headers`` mostly holds the Message-ID the sender wrote, which SES replaced:
+    only an amazonses.com one with this message's id is taken from there.
+    """
+    headers = mail.get("headers")
+    for header in headers if isinstance(headers, list) else ():
+        if isinstance(header, dict) and str(header.get("name")).lower() == "message-id":
+            value = header.get("value")
+            if ses_message_id(value) == mail["messageId"]:
+                return value.strip()
+    region = region_of_arn(mail.get("sourceArn")) or region_of_arn(topic_arn)
+    return message_id_header(mail["messageId"], region)
 
 
 def _ses_tags(tags: Any) -> dict[str, list[str]]:
