@@ -23,7 +23,8 @@ from pathlib import Path
 RUNTIME_PYTHON = (3, 13)
 # What `pip --platform` calls each Lambda architecture's Linux.
 PLATFORMS = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
-NOT_SHIPPED = ("__pycache__", "*.pyc", "Makefile", "requirements.txt", ".*")
+# *.egg-info: what an editable install of the source leaves next to it.
+NOT_SHIPPED = ("__pycache__", "*.pyc", "*.egg-info", "Makefile", "requirements.txt", ".*")
 
 
 def main(argv: list[str]) -> int:
@@ -43,6 +44,8 @@ def main(argv: list[str]) -> int:
     requirements = args.source / "requirements.txt"
     if any(_requirement_lines(requirements)):
         install(requirements, target, PLATFORMS[args.arch], no_deps=args.no_deps)
+        # pip --target writes console scripts to bin/; nothing on Lambda runs them.
+        shutil.rmtree(target / "bin", ignore_errors=True)
     shutil.copytree(
         args.source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*NOT_SHIPPED)
     )

@@ -102,7 +102,7 @@ def deploy(
     folders = _package(session, template, f"{stack_name}-code".lower())
     cloudformation_template = _translate(session, template, parameters)
     taken_out = _take_out_unmodelled(cloudformation_template)
-    _work_around_moto(cloudformation_template)
+    _work_around_moto(cloudformation_template, conditions)
 
     cloudformation = session.client("cloudformation")
     cloudformation.create_stack(
@@ -279,9 +279,12 @@ def _take_out_unmodelled(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
 _REF_ATTRIBUTE = {"AWS::Events::EventBus": "Name", "AWS::Events::Archive": "ArchiveName"}
 
 
-def _work_around_moto(template: dict[str, Any]) -> None:
+def _work_around_moto(template: dict[str, Any], conditions: dict[str, bool]) -> None:
     """Rewrite what moto's CloudFormation reads differently from AWS."""
     _numbers_as_strings(template)
+    # moto keeps a list item that resolves to AWS::NoValue (a policy statement behind a
+    # false condition) as null, which IAM then refuses.
+    template["Resources"] = _without_absent_items(template["Resources"], conditions)
     resources = template["Resources"]
     for spec in resources.values():
         properties = spec.get("Properties") or {}
@@ -317,6 +320,27 @@ def _numbers_as_strings(template: dict[str, Any]) -> dict[str, Any]:
 
     template["Conditions"] = _rewrite(template.get("Conditions") or {}, as_string)
     return template
+
+
+def _without_absent_items(value: Any, conditions: dict[str, bool]) -> Any:
+    """``value`` without the list items ``!If [false condition, ..., !Ref AWS::NoValue]``."""
+    if isinstance(value, dict):
+        return {
+            # a function's arguments are positions, not items to drop
+            k: [_without_absent_items(a, conditions) for a in v]
+            if k.startswith("Fn::") and isinstance(v, list)
+            else _without_absent_items(v, conditions)
+            for k, v in value.items()
+        }
+    if not isinstance(value, list):
+        return value
+    kept = []
+    for item in value:
+        branches = item.get("Fn::If") if isinstance(item, dict) and len(item) == 1 else None
+        absent = branches and branches[2] == {"Ref": "AWS::NoValue"}
+        if not (absent and conditions.get(branches[0]) is False):
+            kept.append(_without_absent_items(item, conditions))
+    return kept
 
 
 def _rewrite(value: Any, replace: Any) -> Any:

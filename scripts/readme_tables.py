@@ -1,10 +1,11 @@
-"""Write README's tables of template parameters and outputs from template.yaml.
+"""Write the tables of template parameters and outputs of docs/deploying-and-settings.md
+from template.yaml.
 
-The template's Description fields are the single source; a test fails when README's copy
+The template's Description fields are the single source; a test fails when the page's copy
 is stale.
 
-    python -m scripts.readme_tables          # rewrite README.md
-    python -m scripts.readme_tables --check  # exit 1 when README is stale
+    python -m scripts.readme_tables          # rewrite docs/deploying-and-settings.md
+    python -m scripts.readme_tables --check  # exit 1 when the page is stale
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 from scripts.generated import rewrite_or_check
 from scripts.local_deploy import ROOT, load_template
 
-README = ROOT / "README.md"
+PAGE = ROOT / "docs" / "deploying-and-settings.md"
 BEGIN, END = "<!-- template tables: begin -->", "<!-- template tables: end -->"
 
 
@@ -55,7 +56,7 @@ def updated_readme(readme: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    return rewrite_or_check(README, updated_readme, argv, "python -m scripts.readme_tables")
+    return rewrite_or_check(PAGE, updated_readme, argv, "python -m scripts.readme_tables")
 
 
 if __name__ == "__main__":

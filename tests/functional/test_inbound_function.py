@@ -18,7 +18,7 @@ from sesbridge import load_message
 from sesbridge.events import InboundEvent
 from sesbridge.exceptions import RetryableError
 from sesbridge.inbound.decryption import ObjectDecryptor
-from sesbridge.inbound.errors import RawMailMismatch
+from sesbridge.inbound.errors import DecryptionUnavailable, RawMailMismatch
 from sesbridge.inbound.normalizer import InboundNormalizer
 from sesbridge.pipeline import process_sns_event
 from sesbridge.publishing import EventBridgePublisher
@@ -414,6 +414,16 @@ def test_load_message_refuses_a_replaced_object(aws, assert_valid_event) -> None
     aws.s3.put_object(Bucket=RECEIPT_BUCKET, Key="inbox/plain", Body=multipart_mail(text="x"))
     with pytest.raises(RawMailMismatch, match="replaced or altered"):
         load_message(event["detail"], s3_client=aws.s3)
+
+
+def test_load_message_names_the_package_an_encrypted_mail_needs(aws, monkeypatch) -> None:
+    put_encrypted(aws, "inbox/encrypted", multipart_mail())
+    monkeypatch.setitem(sys.modules, "s3_encryption", None)  # a consumer without the package
+    raw = {"bucket": RECEIPT_BUCKET, "key": "inbox/encrypted"}
+    with pytest.raises(DecryptionUnavailable) as raised:
+        load_message({"raw": raw}, s3_client=aws.s3, kms_client=aws.kms)
+    assert "pip install amazon-s3-encryption-client-python" in str(raised.value)
+    assert "ReceiptKmsKeyArn" not in str(raised.value)  # a deployment setting, not the fix here
 
 
 def test_load_message_needs_a_raw_location() -> None:

@@ -146,6 +146,20 @@ def test_a_layer_behind_a_condition_deploys_either_way(moto_aws: None, with_extr
     }
 
 
+def test_consumer_outputs_are_exported_for_import_value(deployment: LocalDeployment) -> None:
+    from tests.unit.test_template_exports import CONSUMER_OUTPUTS
+
+    exports = boto3.client("cloudformation", region_name=REGION).list_exports()["Exports"]
+    by_name = {export["Name"]: export["Value"] for export in exports}
+    for name in CONSUMER_OUTPUTS:
+        if name in deployment.outputs:  # TrackingConfigurationSetName is conditional
+            assert by_name[f"local-{name}"] == deployment.outputs[name]
+    policy = boto3.client("iam", region_name=REGION).get_policy(
+        PolicyArn=deployment.outputs["RawMailReadPolicyArn"]
+    )
+    assert policy["Policy"]["Arn"] == by_name["local-RawMailReadPolicyArn"]
+
+
 def test_native_tracking_input_puts_a_rule_on_the_default_bus(moto_aws: None) -> None:
     deployment = deploy(
         boto3.Session(region_name=REGION), stack_name="native", parameters={"TrackingInput": "both"}

@@ -308,8 +308,8 @@ def test_missing_bus_setting_is_a_clear_error(environment, monkeypatch) -> None:
 
 
 def readme_rules() -> list[dict[str, Any]]:
-    readme = (SAMPLE_EVENTS.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Example rules", 1)[1].split("\n### ", 1)[0]
+    page = (SAMPLE_EVENTS.parent / "docs" / "tracking.md").read_text(encoding="utf-8")
+    section = page.split("## Example rules", 1)[1].split("\n## ", 1)[0]
     return [json.loads(block.split("```", 1)[0]) for block in section.split("```json")[1:]]
 
 

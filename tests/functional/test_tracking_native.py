@@ -122,8 +122,8 @@ def test_account_events_become_email_account_status(
 
 
 def readme_account_and_tenant_rules() -> list[dict[str, Any]]:
-    readme = (SAMPLE_EVENTS.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Rules on account status and tenants", 1)[1].split("\n## ", 1)[0]
+    page = (SAMPLE_EVENTS.parent / "docs" / "tracking.md").read_text(encoding="utf-8")
+    section = page.split("## Rules on account status and tenants", 1)[1].split("\n## ", 1)[0]
     return [json.loads(block.split("```", 1)[0]) for block in section.split("```json")[1:]]
 
 

@@ -33,6 +33,10 @@ def test_built_layer_runs_from_its_bytecode_whatever_the_mtimes(tmp_path: Path) 
     assert not list(out.rglob("*.cpython-311.pyc")) and not (out / "python" / "Makefile").exists()
     assert (package / "py.typed").is_file()  # type checkers read the layer's annotations
     assert (out / "python" / "idna" / "__init__.py").is_file()  # the one dependency shipped
+    # neither idna's console script nor the editable install's metadata of the source
+    assert sorted(
+        p.name for p in (out / "python").iterdir() if not p.name.endswith(".dist-info")
+    ) == ["idna", "sesbridge"]
     for source in package.rglob("*.py"):  # sources changed after the build: still used
         os.utime(source, (2_000_000_000, 2_000_000_000))
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(out / "python")}

@@ -52,11 +52,13 @@ def test_template_registry_holds_the_schema_file() -> None:
     assert json.loads(content) == load_schema()
 
 
-def test_readme_names_every_detail_type_and_required_field() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_schema_page_names_every_detail_type_and_required_field() -> None:
+    page = (ROOT / "docs" / "event-schema.md").read_text(encoding="utf-8")
     schema = load_schema()
     for detail_type in schema["properties"]["detail-type"]["enum"]:
-        assert f"`{detail_type}`" in readme
+        assert f"`{detail_type}`" in page
     for name in ("TrackingEvent", "InboundEvent", "NormalizationError"):
         for field in schema["definitions"][name]["required"]:
-            assert re.search(rf"`{re.escape(field)}`", readme), f"README lacks {name}.{field}"
+            assert re.search(rf"`{re.escape(field)}`", page), (
+                f"docs/event-schema.md lacks {name}.{field}"
+            )

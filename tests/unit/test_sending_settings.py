@@ -122,8 +122,10 @@ def test_no_defaults_returns_the_message_itself() -> None:
 def test_readme_documents_every_sender_environment_variable() -> None:
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Sender (the layer)", 1)[1].split("\n### ", 1)[0]
+    page = Path(__file__).resolve().parents[2] / "docs" / "deploying-and-settings.md"
+    section = (
+        page.read_text(encoding="utf-8").split("### Sender (the layer)", 1)[1].split("\n### ", 1)[0]
+    )
     for setting, variable in ENVIRONMENT_VARIABLES.items():
         assert f"`{variable}`" in section, variable
         assert f"`{setting}`" in section, setting

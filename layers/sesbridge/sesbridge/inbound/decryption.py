@@ -30,6 +30,15 @@ ENCRYPTION_METADATA = ("x-amz-key-v2", "x-amz-cek-alg", "x-amz-wrap-alg", "x-amz
 # SES's own key, which a receipt rule may name instead of a key of yours.
 SES_DEFAULT_KMS_KEY = "alias/aws/ses"
 ENCRYPTION_PACKAGE = "amazon-s3-encryption-client-python"
+# What to do when the package is missing, in the inbound function and in a consumer.
+FUNCTION_REMEDY = (
+    "deploy with ReceiptKmsKeyArn set, which adds the receipt-encryption layer, then replay"
+    " this event; the mail stays in S3"
+)
+CONSUMER_REMEDY = (
+    f"add {ENCRYPTION_PACKAGE} to your function (pip install {ENCRYPTION_PACKAGE}; it brings"
+    " cryptography, built for your function's architecture); the mail stays in S3"
+)
 # KMS answers that trying again will not change.
 PERMANENT_KMS_CODES = frozenset(
     {
@@ -88,8 +97,10 @@ class ObjectDecryptor:
         *,
         kms_client: BaseClient | None = None,
         s3_client: BaseClient | None = None,
+        remedy: str = FUNCTION_REMEDY,
     ) -> None:
         self.kms_key_id = kms_key_id or None
+        self.remedy = remedy  # said when the decryption client is not installed
         self._kms_client = kms_client
         self._s3_client = s3_client
         self._encryption_client: Any = None
@@ -105,8 +116,7 @@ class ObjectDecryptor:
             except ImportError as error:
                 raise DecryptionUnavailable(
                     f"the object is client-side encrypted, but {ENCRYPTION_PACKAGE} is not"
-                    f" installed ({error}): deploy with ReceiptKmsKeyArn set, which adds the"
-                    " receipt-encryption layer, then replay this event; the mail stays in S3"
+                    f" installed ({error}): {self.remedy}"
                 ) from error
 
             meta = plain_s3_client.meta

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sesbridge.exceptions import MissingField
 from sesbridge.inbound.addresses import EmailAddress
-from sesbridge.inbound.decryption import SES_DEFAULT_KMS_KEY, ObjectDecryptor
+from sesbridge.inbound.decryption import CONSUMER_REMEDY, SES_DEFAULT_KMS_KEY, ObjectDecryptor
 from sesbridge.inbound.errors import RawMailMismatch
 from sesbridge.inbound.message import InboundMessage
 from sesbridge.inbound.raw_mail import read_raw_mail
@@ -45,7 +45,8 @@ def load_message(
     decrypted with ``kms_key_id`` (default ``alias/aws/ses``; needs
     ``amazon-s3-encryption-client-python``). Raises RawMailMismatch when the object is
     not the mail the event describes, RawMailNotFound / RawMailAccessDenied /
-    DecryptionFailed / CorruptMime as the function would.
+    DecryptionFailed / CorruptMime as the function would, and DecryptionUnavailable
+    (naming the package to install) for an encrypted object without that package.
     """
     if "raw" not in detail and isinstance(detail.get("detail"), Mapping):
         detail = detail["detail"]
@@ -56,7 +57,9 @@ def load_message(
         import boto3
 
         s3_client = boto3.client("s3")
-    decryptor = ObjectDecryptor(kms_key_id or SES_DEFAULT_KMS_KEY, kms_client=kms_client)
+    decryptor = ObjectDecryptor(
+        kms_key_id or SES_DEFAULT_KMS_KEY, kms_client=kms_client, remedy=CONSUMER_REMEDY
+    )
     message, location = read_raw_mail(s3_client, raw["bucket"], raw["key"], decryptor=decryptor)
     for name in ("size", "sha256"):
         expected = raw.get(name)
