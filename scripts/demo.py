@@ -237,6 +237,10 @@ def _inbound_mail(session: Any, deployment: LocalDeployment, topic_arn: str) -> 
     return _received(session, deployment, topic_arn, mime, "support@example.com")
 
 
+# What Ana wrote above the quote of the welcome mail: the event's stripped_text.
+REPLY_TEXT = "Thanks! Which plan am I on?\n\nAna"
+
+
 def _reply(
     session: Any, deployment: LocalDeployment, topic_arn: str, in_reply_to: str
 ) -> dict[str, Any]:
@@ -250,7 +254,10 @@ def _reply(
     mime["In-Reply-To"] = in_reply_to
     mime["References"] = in_reply_to
     mime["Return-Path"] = "<ana@example.net>"
-    mime.set_content("Thanks! Which plan am I on?\n\n> Hello! Your account is ready.")
+    mime.set_content(
+        REPLY_TEXT + "\n\nOn Tue, 24 Nov 2026 at 10:00, Demo Shop <shop@example.com> wrote:\n"
+        "> Hello! Your account is ready.\n"
+    )
     return _received(session, deployment, topic_arn, mime, REPLY_TO)
 
 
@@ -416,11 +423,14 @@ def _say_reply_joined(events: list[dict[str, Any]], sent_id: str, say: Any) -> l
     if len(replies) != 1 or replies[0]["reply_to_message_id"] != sent_id or sent_id not in sent:
         return [f"the reply was not joined to the send {sent_id}: {replies!r:.300}"]
     reply, send = replies[0], sent[sent_id]
+    if reply.get("stripped_text") != REPLY_TEXT:
+        return [f"the reply's stripped_text is {reply.get('stripped_text')!r}, not {REPLY_TEXT!r}"]
     say(
         f"\nReply {reply['message_id']} joined to the send by reply_to_message_id"
         f" {sent_id[:16]}...: tags {send['tags']}, metadata {send['metadata']};"
         f" mailbox_hash {reply['mailbox_hash']!r}, authenticated {reply['authenticated']},"
-        f" thread_id {reply['thread_id']}"
+        f" thread_id {reply['thread_id']};\n  its new text without the quote (stripped_text):"
+        f" {reply['stripped_text']!r}"
     )
     return []
 
