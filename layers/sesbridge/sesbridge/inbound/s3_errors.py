@@ -56,14 +56,8 @@ def error_code(error: BaseException) -> str | None:
 
 def raise_for_missing_object(error: BaseException, bucket: str, key: str) -> None:
     """Turn S3's "not there"/"not yours" answers into error-event causes; others pass."""
-    code = error_code(error)
-    if code in NOT_FOUND_CODES:
-        raise RawMailNotFound(f"s3://{bucket}/{key} does not exist ({code})") from error
-    if code in DENIED_CODES:
-        raise RawMailAccessDenied(
-            f"access to s3://{bucket}/{key} was denied ({code}): the function may read only"
-            " the receipt bucket and prefix it was given"
-        ) from error
+    if error_code(error) in NOT_FOUND_CODES | DENIED_CODES:
+        raise _client_error_failure(error, f"s3://{bucket}/{key}", own_bucket=False) from error
 
 
 @contextmanager
