@@ -32,7 +32,7 @@ from email import message_from_bytes
 from email import policy as email_policy
 
 from bench.common import Result, interleaved
-from bench.lambda_env import cold_start_cpu, layers, probe
+from bench.lambda_env import COLD_START_ROUNDS, cold_start_cpu, layers, probe
 from bench.lambda_probe import large_mail
 
 FUNCTION = "InboundFunction"
@@ -73,7 +73,8 @@ def cold_start() -> Result:
         boto3 * 1e3,
         "ms CPU",
         limit=1.15,
-        note="best of 11 fresh interpreters each; default deployment (no encryption layer)",
+        note=f"median of {COLD_START_ROUNDS} fresh interpreters each;"
+        " default deployment (no encryption layer)",
     )
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import Result
-from bench.lambda_env import cold_start_cpu, probe
+from bench.lambda_env import COLD_START_ROUNDS, cold_start_cpu, probe
 
 ROOT = Path(__file__).resolve().parents[1]
 FUNCTION = "TrackingFunction"
@@ -43,7 +43,7 @@ def cold_start() -> Result:
         boto3 * 1e3,
         "ms CPU",
         limit=1.15,
-        note="best of 11 fresh interpreters each",
+        note=f"median of {COLD_START_ROUNDS} fresh interpreters each",
     )
 
 

@@ -13,13 +13,14 @@ an error event).
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.metrics import MetricUnit
 from sesbridge.events import ERROR_DETAIL_TYPE, INBOUND_DETAIL_TYPE
 from sesbridge.inbound.conversation import DEFAULT_MAILBOX_HASH_SEPARATOR
@@ -29,12 +30,16 @@ from sesbridge.pipeline import ConfigurationError, PublishingSettings, process_s
 from sesbridge.publishing import EventBridgePublisher
 
 FUNCTION = "inbound"
-logger = Logger(service="sesbridge-inbound")
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "sesbridge"))
+SERVICE = "sesbridge-inbound"
+logger = Logger(service=SERVICE)
+metrics = Metrics(
+    namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "sesbridge"), service=SERVICE
+)
+# sesbridge's own log records (normalization errors, S3 trouble) as structured JSON too.
+copy_config_to_registered_loggers(source_logger=logger, include={"sesbridge"})
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """The inbound function's settings, from its environment."""
 
     publishing: PublishingSettings
@@ -79,8 +84,8 @@ def publisher() -> EventBridgePublisher:
     return EventBridgePublisher(settings().publishing.bus_name, settings().publishing.source)
 
 
-@metrics.log_metrics
 @logger.inject_lambda_context
+@metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     normalize = normalizer()
     outcome = process_sns_event(
@@ -100,3 +105,9 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
         "errors": outcome.errors,
         "ignored": outcome.ignored,
     }
+
+
+# Everything imported so far lives as long as the execution environment: moved out of
+# the collector's reach, later collections (the first invocation builds boto3 clients,
+# a large mail makes many objects) no longer walk it again and again.
+gc.freeze()

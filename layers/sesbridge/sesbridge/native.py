@@ -10,8 +10,7 @@ recommendations). The tracking function accepts these as well as SNS events.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sesbridge.events import strict_json
 from sesbridge.exceptions import NormalizationError
@@ -45,8 +44,7 @@ ACCOUNT_DETAIL_TYPES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class NativeEvent:
+class NativeEvent(NamedTuple):
     """One EventBridge event from SES, as the rule delivered it.
 
     Envelope strings are None unless they are strings (lone surrogates replaced);

@@ -13,8 +13,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sesbridge.events import DEFAULT_EVENT_SOURCE
 from sesbridge.events.entries import EventEntry
@@ -40,8 +39,7 @@ TOO_DEEP = "too_deep"  # nested deeper than Python's recursion limit lets a pars
 UNEXPECTED_ERROR = "unexpected_error"  # any other exception: the type is in exception_type
 
 
-@dataclass(frozen=True)
-class KeptInput:
+class KeptInput(NamedTuple):
     """Where a failed record's input was stored, and the record the error event carries
     instead (e.g. without the mail content it now points at)."""
 
@@ -63,8 +61,7 @@ class ConfigurationError(SesbridgeError):
     """A function's environment lacks a required setting: the invocation fails, nothing is lost."""
 
 
-@dataclass(frozen=True)
-class PublishingSettings:
+class PublishingSettings(NamedTuple):
     """Where a function publishes and which topics it accepts, from its environment."""
 
     bus_name: str
@@ -90,13 +87,15 @@ class TopicNotAllowed(NormalizationError):
     error_type = "topic_not_allowed"
 
 
-@dataclass
 class Outcome:
     """What one invocation published, for logs, metrics and tests."""
 
-    entries: list[EventEntry] = field(default_factory=list)
-    errors: int = 0
-    ignored: int = 0
+    __slots__ = ("entries", "errors", "ignored")
+
+    def __init__(self) -> None:
+        self.entries: list[EventEntry] = []
+        self.errors = 0
+        self.ignored = 0
 
     def count_by_detail_type(self) -> Counter[str]:
         return Counter(e.detail_type for e in self.entries)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sesbridge.events import strict_json
 from sesbridge.exceptions import NormalizationError
@@ -13,8 +12,7 @@ from sesbridge.exceptions import NormalizationError
 SES_VALIDATION_MESSAGE_PREFIX = "Successfully validated SNS topic"
 
 
-@dataclass(frozen=True)
-class SnsNotification:
+class SnsNotification(NamedTuple):
     """One SNS notification as delivered to Lambda.
 
     The envelope fields are None unless they are strings (lone surrogates replaced);

@@ -7,9 +7,8 @@ UTF-8 bytes of Source, DetailType, Detail and Resources, plus 14 when Time is se
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sesbridge.events import strict_json
 
@@ -32,18 +31,17 @@ def dump_detail(detail: dict[str, Any]) -> str:
     return strict_json.dumps(detail)
 
 
-@dataclass(frozen=True)
-class EventEntry:
+class EventEntry(NamedTuple):
     """One event for PutEvents, before the bus and source are known."""
 
     detail_type: str
     detail: dict[str, Any]
     time: str | None = None  # ISO 8601; EventBridge uses the arrival time without it
-    resources: tuple[str, ...] = field(default_factory=tuple)
+    resources: tuple[str, ...] = ()
     # The Detail JSON when ``fit_entry`` already built it to measure the entry, so a
     # detail is serialized once (it dominates the CPU per event); the detail must not
     # change afterwards.
-    detail_json: str | None = field(default=None, compare=False, repr=False)
+    detail_json: str | None = None
 
     def to_request_entry(self, bus_name: str, source: str) -> dict[str, Any]:
         detail_json = self.detail_json if self.detail_json is not None else dump_detail(self.detail)

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sesbridge.inbound.decryption import ObjectDecryptor, is_client_side_encrypted
 from sesbridge.inbound.errors import CorruptMime
@@ -31,8 +30,7 @@ CHUNK_SIZE = 1024 * 1024
 RAW_MAIL_CONTENT_TYPE = "message/rfc822"
 
 
-@dataclass(frozen=True)
-class RawMailLocation:
+class RawMailLocation(NamedTuple):
     """Where a raw mail lives: the event's ``raw`` field."""
 
     bucket: str
@@ -42,7 +40,7 @@ class RawMailLocation:
     encrypted: bool = False  # client-side encrypted; size/sha256 are the plaintext's
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return self._asdict()
 
 
 class _Digest:

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sesbridge.exceptions import MissingField, WrongNotification
 from sesbridge.inbound.errors import BadBase64, UnsupportedAction
@@ -37,8 +36,7 @@ def detected(verdict: Any) -> bool | None:
     return _DETECTED.get(status) if status else None
 
 
-@dataclass(frozen=True)
-class Receipt:
+class Receipt(NamedTuple):
     """One received mail as SES describes it, without the mail itself."""
 
     notification: dict[str, Any]  # the whole SES JSON, content included
