@@ -32,7 +32,13 @@ from email import message_from_bytes
 from email import policy as email_policy
 
 from bench.common import Result, interleaved
-from bench.lambda_env import COLD_START_ROUNDS, cold_start_cpu, layers, probe
+from bench.lambda_env import (
+    COLD_START_ROUNDS,
+    cold_start_cpu,
+    cold_start_instructions,
+    layers,
+    probe,
+)
 from bench.lambda_probe import large_mail
 
 FUNCTION = "InboundFunction"
@@ -53,7 +59,14 @@ def _notification() -> dict:
 
 
 def run() -> list[Result]:
-    return [cold_start(), *cold_start_encrypted(), mail_time(), *header_memory(), *in_process()]
+    return [
+        cold_start(),
+        *cold_start_counted(),
+        *cold_start_encrypted(),
+        mail_time(),
+        *header_memory(),
+        *in_process(),
+    ]
 
 
 def cpu_of(
@@ -76,6 +89,21 @@ def cold_start() -> Result:
         note=f"median of {COLD_START_ROUNDS} fresh interpreters each;"
         " default deployment (no encryption layer)",
     )
+
+
+def cold_start_counted() -> list[Result]:
+    counts = cold_start_instructions(FUNCTION, "s3")
+    if counts is None:
+        return []  # valgrind not installed: the CPU-time figure stands alone
+    return [
+        Result(
+            "cold start, instructions: inbound handler import + s3 client vs boto3 + s3 client",
+            counts[0] / 1e6,
+            counts[1] / 1e6,
+            "M instructions",
+            note="valgrind, one run each: no noise, no cache misses",
+        )
+    ]
 
 
 def cold_start_encrypted() -> list[Result]:

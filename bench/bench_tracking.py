@@ -15,7 +15,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import Result
-from bench.lambda_env import COLD_START_ROUNDS, cold_start_cpu, probe
+from bench.lambda_env import (
+    COLD_START_ROUNDS,
+    cold_start_cpu,
+    cold_start_instructions,
+    probe,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 FUNCTION = "TrackingFunction"
@@ -28,7 +33,7 @@ SAMPLES = sorted(
 
 
 def run() -> list[Result]:
-    return [cold_start(), warm(), put_events_calls(25)]
+    return [cold_start(), *cold_start_counted(), warm(), put_events_calls(25)]
 
 
 def cpu_of(case: str, function: str | None = FUNCTION, **kwargs) -> float:
@@ -45,6 +50,21 @@ def cold_start() -> Result:
         limit=1.15,
         note=f"median of {COLD_START_ROUNDS} fresh interpreters each",
     )
+
+
+def cold_start_counted() -> list[Result]:
+    counts = cold_start_instructions(FUNCTION, "events")
+    if counts is None:
+        return []  # valgrind not installed: the CPU-time figure stands alone
+    return [
+        Result(
+            "cold start, instructions: tracking handler import + events client vs boto3 + client",
+            counts[0] / 1e6,
+            counts[1] / 1e6,
+            "M instructions",
+            note="valgrind, one run each: no noise, no cache misses",
+        )
+    ]
 
 
 def warm(rounds: int = 3) -> Result:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import zipfile
@@ -52,14 +54,16 @@ def probe(
     stdin: str | None = None,
     env: dict[str, str] | None = None,
     timeout: float = 600,
+    wrapper: tuple[str, ...] = (),
 ) -> list[dict]:
     """Run one probe case; the JSON figures it printed, in order.
 
-    ``function`` None runs it on the runtime's boto3 alone, without any built code.
+    ``function`` None runs it on the runtime's boto3 alone, without any built code;
+    ``wrapper`` is a command the interpreter runs under (valgrind).
     """
     check()
     code = [str(function_dir(function)), *map(str, layers(*layer_names))] if function else ["-"]
-    command = [str(RUNTIME_PYTHON), str(PROBE), case, *code]
+    command = [*wrapper, str(RUNTIME_PYTHON), str(PROBE), case, *code]
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "AWS_"))}
     clean.update(PYTHONDONTWRITEBYTECODE="1", **(env or {}))
     done = subprocess.run(
@@ -73,7 +77,19 @@ def probe(
     )
     if done.returncode:
         raise RuntimeError(f"probe {case} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return [json.loads(line[6:]) for line in done.stdout.splitlines() if line.startswith("BENCH ")]
+    figures = [
+        json.loads(line[6:]) for line in done.stdout.splitlines() if line.startswith("BENCH ")
+    ]
+    if wrapper:
+        figures.append({"instructions": _valgrind_instructions(done.stderr)})
+    return figures
+
+
+def _valgrind_instructions(report: str) -> int:
+    match = re.search(r"I\s+refs:\s+([\d,]+)", report)
+    if not match:
+        raise RuntimeError(f"no instruction count in valgrind's report:\n{report[-2000:]}")
+    return int(match[1].replace(",", ""))
 
 
 def cold_start_cpu(
@@ -102,6 +118,26 @@ def cold_start_cpu(
         for measure in pair if i % 2 == 0 else reversed(pair):
             measure()
     return statistics.median(handler), statistics.median(bare)
+
+
+# Counts the instructions a process runs: the same every run, whatever the machine's load.
+VALGRIND = ("valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null")
+
+
+def cold_start_instructions(
+    function: str, service: str, layer_names: tuple[str, ...] = ("SesbridgeLayer",)
+) -> tuple[int, int] | None:
+    """Instructions of (handler import + ``service`` client) and of (boto3 + client), one
+    run each under valgrind; None when valgrind is not installed.
+
+    A cross-check of the CPU-time figures that no noise reaches; it leaves out what
+    instructions do not show (cache misses, page faults), which CPU time includes.
+    """
+    if not shutil.which("valgrind"):
+        return None
+    [handler] = probe(f"cold:{service},handler", function, layer_names, wrapper=VALGRIND)[-1:]
+    [bare] = probe(f"cold:{service},bare", None, wrapper=VALGRIND)[-1:]
+    return handler["instructions"], bare["instructions"]
 
 
 def zipped_size(directory: Path) -> int:
