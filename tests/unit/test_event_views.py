@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 from sesbridge.events import (
+    AccountStatusEvent,
     InboundEvent,
     NormalizationErrorEvent,
     RawMailLocation,
@@ -20,6 +21,7 @@ from sesbridge.events import (
 )
 from sesbridge.events.entries import EventEntry
 from sesbridge.events.errors import normalization_error_entry
+from sesbridge.native import iter_tracking_inputs
 from sesbridge.sns import iter_notifications
 from sesbridge.tracking import tracking_entries
 
@@ -30,6 +32,7 @@ VIEWS = {
     "InboundEvent": InboundEvent,
     "NormalizationError": NormalizationErrorEvent,
     "RawMailLocation": RawMailLocation,
+    "AccountStatusEvent": AccountStatusEvent,
 }
 
 
@@ -148,6 +151,32 @@ def test_inbound_view_of_a_detail() -> None:
     }
     view = InboundEvent.from_detail(detail)
     assert view.raw is None and view.message == {"subject": "hi"}
+
+
+def test_account_status_view_of_a_published_event() -> None:
+    ses_event = {
+        "version": "0",
+        "id": "5e1f0a52-0000-4000-8000-000000000001",
+        "detail-type": "Sending Status Disabled",
+        "source": "aws.ses",
+        "account": "123456789012",
+        "time": "2026-12-01T10:00:00Z",
+        "region": "eu-west-1",
+        "resources": ["arn:aws:ses:eu-west-1:123456789012:account"],
+        "detail": {"reason": "review"},
+    }
+    [native] = iter_tracking_inputs(ses_event)
+    [entry] = tracking_entries(native)
+    view = AccountStatusEvent.from_eventbridge(published(entry))
+    assert view.event_type == "sending_disabled"
+    assert view.ses_detail_type == "Sending Status Disabled"
+    assert view.event_id == ses_event["id"]
+    assert view.timestamp == datetime(2026, 12, 1, 10, tzinfo=UTC)
+    assert (view.account, view.region) == ("123456789012", "eu-west-1")
+    assert view.resources == ses_event["resources"]
+    assert view.esp_event == {"reason": "review"}
+    with pytest.raises(ValueError, match="'Email Account Status' event, not 'Email Tracking"):
+        TrackingEvent.from_eventbridge(published(entry))
 
 
 def test_the_views_cost_nothing_to_who_does_not_use_them() -> None:

@@ -4,8 +4,9 @@
 read from it, the tests validate every published event against it, the template
 publishes it to the schema registry and the README documents it.
 
-``TrackingEvent``, ``InboundEvent`` and ``NormalizationErrorEvent`` are typed views of
-published events for consumers (``sesbridge.events.views``, imported on first use).
+``TrackingEvent``, ``InboundEvent``, ``NormalizationErrorEvent`` and
+``AccountStatusEvent`` are typed views of published events for consumers
+(``sesbridge.events.views``, imported on first use).
 """
 
 from __future__ import annotations
@@ -43,7 +44,13 @@ ESP_NAME = "Amazon SES"
 
 del _SCHEMA
 
-_VIEWS = ("TrackingEvent", "InboundEvent", "NormalizationErrorEvent", "RawMailLocation")
+_VIEWS = (
+    "TrackingEvent",
+    "InboundEvent",
+    "NormalizationErrorEvent",
+    "AccountStatusEvent",
+    "RawMailLocation",
+)
 
 
 def __getattr__(name: str) -> Any:

@@ -22,14 +22,19 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
-from sesbridge.events import ERROR_DETAIL_TYPE, INBOUND_DETAIL_TYPE, TRACKING_DETAIL_TYPE
+from sesbridge.events import (
+    ACCOUNT_STATUS_DETAIL_TYPE,
+    ERROR_DETAIL_TYPE,
+    INBOUND_DETAIL_TYPE,
+    TRACKING_DETAIL_TYPE,
+)
 from sesbridge.events.timestamps import parse_time
 
 View = TypeVar("View", bound="_EventView")
 
 
 class _EventView:
-    """What the three views share: building one from an event or its detail."""
+    """What the views share: building one from an event or its detail."""
 
     __slots__ = ()
 
@@ -179,4 +184,29 @@ class NormalizationErrorEvent(_EventView):
     raw_record: Any
     raw_record_truncated: bool
     raw: RawMailLocation | None
+    detail: dict[str, Any] = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountStatusEvent(_EventView):
+    """An ``Email Account Status``: SES paused or resumed the account's sending, or a
+    Virtual Deliverability Manager advisor recommendation opened or was resolved."""
+
+    detail_type: ClassVar[str] = ACCOUNT_STATUS_DETAIL_TYPE
+    _converters: ClassVar[dict[str, Any]] = {
+        "timestamp": parse_time,
+        "resources": _tags,
+        "esp_event": _mapping,
+    }
+
+    schema_version: str
+    event_type: str
+    event_id: str
+    timestamp: datetime
+    ses_detail_type: str
+    account: str | None
+    region: str | None
+    resources: list[str]
+    esp_name: str
+    esp_event: dict[str, Any]
     detail: dict[str, Any] = field(repr=False, compare=False)
