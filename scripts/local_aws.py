@@ -122,11 +122,23 @@ class FunctionRunner:
         context = LambdaContext(function_name=self.function.name)
         self.invocations += 1
         with environment(self.function.environment), contextlib.redirect_stdout(FUNCTION_LOGS):
+            _log_sesbridge_as(self.module)
             try:
                 return getattr(self.module, handler_name)(event, context)
             except Exception as error:  # a failed invocation: Lambda would retry it
                 self.failures.append(f"{type(error).__name__}: {error}")
                 return None
+
+
+def _log_sesbridge_as(module: ModuleType) -> None:
+    """Give sesbridge's loggers the invoked function's log configuration. In Lambda each
+    function has a process of its own; here they share one, so the handler loaded last
+    would otherwise label every sesbridge record with its service."""
+    logger = getattr(module, "logger", None)
+    if logger is not None:
+        from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+
+        copy_config_to_registered_loggers(source_logger=logger, include={"sesbridge"})
 
 
 def lambda_event(body: dict[str, Any]) -> dict[str, Any]:

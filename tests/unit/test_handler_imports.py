@@ -29,8 +29,11 @@ classes = [
     for attr, value in vars(module).items()
     if isinstance(value, type) and value.__module__ == name and dataclasses.is_dataclass(value)
 ]
+modules = sorted(sys.modules)
+import logging
+logging.getLogger("sesbridge.pipeline").warning("a record of sesbridge's")
 print(json.dumps({
-    "modules": sorted(sys.modules),
+    "modules": modules,
     "dataclasses": classes,
     "frozen": gc.get_freeze_count(),
 }))
@@ -53,7 +56,8 @@ def _import_handler(function: str) -> dict:
     done = subprocess.run(
         [sys.executable, "-c", PROBE], env=env, check=True, capture_output=True, text=True
     )
-    return json.loads(done.stdout.splitlines()[-1])
+    *logs, figures = done.stdout.splitlines()
+    return {**json.loads(figures), "logs": [json.loads(line) for line in logs]}
 
 
 @pytest.mark.parametrize("function", ["tracking", "inbound"])
@@ -67,3 +71,11 @@ def test_handler_import_is_lean(function: str) -> None:
     assert not modules & {"botocore.session", "botocore.client", "botocore.loaders"}
     assert loaded["dataclasses"] == []
     assert loaded["frozen"] > 0
+
+
+@pytest.mark.parametrize("function", ["tracking", "inbound"])
+def test_sesbridge_records_are_logged_as_the_function_logs(function: str) -> None:
+    [record] = _import_handler(function)["logs"]
+    assert record["message"] == "a record of sesbridge's"
+    assert record["service"] == f"sesbridge-{function}" and record["level"] == "WARNING"
+    assert record["name"] == "sesbridge.pipeline"
